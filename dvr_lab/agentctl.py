@@ -1,0 +1,56 @@
+"""dvr-lab-agent ACTION AGENT: stop, start or kill a neutron agent of the
+lab host this runs on (the lab's stand-in for systemctl on a real host)."""
+
+import argparse
+import os
+import signal
+import sys
+
+from dvr_lab import namespaces
+from dvr_lab import processes
+from dvr_lab import services
+from dvr_lab import settings as s
+
+
+def this_host():
+    try:
+        with open(os.path.join(namespaces.IDENTITY_DIR, 'name')) as f:
+            return s.host(f.read().strip())
+    except (OSError, KeyError):
+        sys.exit('dvr-lab-agent: not on a dvr-lab host (no %s/name)'
+                 % namespaces.IDENTITY_DIR)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='dvr-lab-agent', description=__doc__)
+    parser.add_argument('action', choices=('stop', 'start', 'kill', 'status'))
+    parser.add_argument('agent', choices=sorted(services.AGENTS))
+    args = parser.parse_args(argv)
+    host = this_host()
+    svc = services.agent(host, args.agent)
+    pid = processes.recorded_pid(svc.name)
+    if args.action == 'status':
+        print('%s: %s' % (svc.name, 'running, pid %d' % pid if pid
+                          else 'stopped'))
+        return 0 if pid else 3
+    if args.action == 'start':
+        if pid:
+            print('%s already running, pid %d' % (svc.name, pid))
+            return 0
+        new = processes.start(svc.name, namespaces.enter(host) + svc.argv)
+        print('%s started, pid %d' % (svc.name, new))
+        return 0
+    if not pid:
+        print('%s is not running' % svc.name)
+        return 0
+    if args.action == 'kill':
+        os.killpg(pid, signal.SIGKILL)
+        print('%s killed (SIGKILL), pid %d' % (svc.name, pid))
+        return 0
+    processes.kill_group(pid, timeout=20)
+    print('%s stopped, pid %d' % (svc.name, pid))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

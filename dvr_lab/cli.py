@@ -1,0 +1,93 @@
+"""dvr-lab: a two-host DVR OpenStack on this machine."""
+
+import argparse
+import os
+import sys
+
+from dvr_lab import settings as s
+
+
+def _in_lab_venv():
+    return os.path.realpath(sys.prefix) == os.path.realpath(s.VENV)
+
+
+def _prepare_and_reexec(argv):
+    """Install what is missing, then continue inside the lab venv."""
+    from dvr_lab import install
+    from dvr_lab import steps
+    with steps.step('Debian packages'):
+        steps.out('    ' + install.install_apt_packages())
+    with steps.step('services venv %s' % s.VENV):
+        steps.out('    ' + install.install_venv())
+    with steps.step('this project into the venv'):
+        steps.out('    ' + install.install_project())
+        install.install_agent_ctl()
+    if not _in_lab_venv():
+        os.execv(install.venv_python(),
+                 [install.venv_python(), '-m', 'dvr_lab.cli'] + argv)
+
+
+def cmd_up(args, argv):
+    from dvr_lab import lab
+    from dvr_lab import steps
+    if not lab.healthy():
+        _prepare_and_reexec(argv)
+    try:
+        return lab.up()
+    except steps.StepFailed as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
+def cmd_down(args, argv):
+    from dvr_lab import lab
+    return lab.down()
+
+
+def cmd_status(args, argv):
+    if not _in_lab_venv() and os.path.exists(
+            os.path.join(s.VENV, 'bin', 'python')):
+        os.execv(os.path.join(s.VENV, 'bin', 'python'),
+                 [os.path.join(s.VENV, 'bin', 'python'), '-m',
+                  'dvr_lab.cli'] + argv)
+    from dvr_lab import status
+    return status.report()
+
+
+def cmd_logs(args, argv):
+    from dvr_lab import processes
+    from dvr_lab import services
+    from dvr_lab import steps
+    if not args.service:
+        for svc in services.all_services():
+            print('%-34s %s' % (svc.name, processes.log_file(svc.name)))
+        return 0
+    path = processes.log_file(args.service)
+    if not os.path.exists(path):
+        print('no log for %r; `dvr-lab logs` lists them' % args.service,
+              file=sys.stderr)
+        return 1
+    sys.stdout.write(steps.tail(path, args.lines))
+    return 0
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog='dvr-lab', description=__doc__)
+    sub = parser.add_subparsers(dest='command', required=True)
+    sub.add_parser('up', help='install, configure and start the lab')
+    sub.add_parser('down', help='stop the lab and remove all it made')
+    sub.add_parser('status', help='services, agents and hosts')
+    logs = sub.add_parser('logs', help='where the logs are, or a tail')
+    logs.add_argument('service', nargs='?')
+    logs.add_argument('-n', '--lines', type=int, default=40)
+    args = parser.parse_args(argv)
+    if os.geteuid() != 0:
+        parser.error('the lab manages namespaces and services: run as root')
+    handler = {'up': cmd_up, 'down': cmd_down, 'status': cmd_status,
+               'logs': cmd_logs}[args.command]
+    return handler(args, argv)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

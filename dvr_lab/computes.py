@@ -1,0 +1,115 @@
+"""A compute+network host: its Open vSwitch, SSH server, agents and nova."""
+
+import os
+import subprocess
+
+from dvr_lab import configs
+from dvr_lab import controller
+from dvr_lab import inifile
+from dvr_lab import namespaces
+from dvr_lab import services
+from dvr_lab import settings as s
+from dvr_lab import steps
+
+OVS_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
+
+
+def vsctl(host, *args, timeout=30):
+    return namespaces.run(host, ['ovs-vsctl', '--timeout=%d' % timeout] +
+                          list(args), timeout=timeout + 5)
+
+
+def start_ovs(host):
+    db = os.path.join(host.dir, 'root', 'etc-openvswitch', 'conf.db')
+    if not os.path.exists(db):
+        namespaces.run(host, ['ovsdb-tool', 'create',
+                              '/etc/openvswitch/conf.db', OVS_SCHEMA])
+    controller.start(services.ovsdb_server(host))
+    steps.wait_for('ovsdb-server on %s' % host.name,
+                   lambda: vsctl(host, 'show', timeout=2) is not None, 20,
+                   service=services.ovsdb_server(host).name)
+    vsctl(host, '--no-wait', 'init')
+    vsctl(host, '--no-wait', 'set', 'Open_vSwitch', '.',
+          'external_ids:system-id=%s' % host.name,
+          'external_ids:hostname=%s' % host.name,
+          'other_config:userspace-tso-enable=false')
+    controller.start(services.ovs_vswitchd(host))
+    steps.wait_for('ovs-vswitchd on %s' % host.name,
+                   lambda: 'ovs_version' in vsctl(host, 'list',
+                                                  'Open_vSwitch', timeout=2),
+                   20, service=services.ovs_vswitchd(host).name)
+
+
+def create_bridges(host):
+    """br-ex holds the public wire; br-vx holds the tunnel wire and local_ip
+    (userspace VXLAN routes through an OVS bridge that owns the address)."""
+    for bridge, port in (('br-ex', 'pub0'), ('br-vx', 'tun0')):
+        vsctl(host, '--may-exist', 'add-br', bridge, '--', 'set', 'Bridge',
+              bridge, 'datapath_type=netdev')
+        vsctl(host, '--may-exist', 'add-port', bridge, port)
+    namespaces.run(host, ['ip', 'addr', 'replace', '%s/%d' % (
+        host.tunnel_ip, s.TUNNEL_PREFIXLEN), 'dev', 'br-vx'])
+    namespaces.run(host, ['ip', 'link', 'set', 'br-vx', 'up'])
+
+
+def write_configs(host):
+    etc = os.path.join(host.dir, 'etc')
+    inifile.write(os.path.join(etc, 'neutron', 'neutron.conf'),
+                  configs.neutron_agent_base(host))
+    inifile.write(os.path.join(etc, 'neutron', 'openvswitch_agent.ini'),
+                  configs.ovs_agent(host))
+    inifile.write(os.path.join(etc, 'neutron', 'l3_agent.ini'),
+                  configs.l3_agent(host))
+    inifile.write(os.path.join(etc, 'nova', 'nova.conf'), configs.nova(host))
+    for path in (os.path.join(s.DATA_DIR, 'locks', 'neutron-' + host.name),
+                 os.path.join(s.DATA_DIR, 'locks', 'nova-' + host.name),
+                 os.path.join(host.dir, 'neutron'),
+                 os.path.join(host.dir, 'nova', 'instances')):
+        os.makedirs(path, exist_ok=True)
+    write_sshd_config(host)
+
+
+def tester_key():
+    key = os.path.join(s.SSH_DIR, 'id_ed25519')
+    if not os.path.exists(key):
+        os.makedirs(s.SSH_DIR, mode=0o700, exist_ok=True)
+        subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '',
+                        '-C', 'dvr-lab tester', '-f', key], check=True)
+        os.replace(key + '.pub', os.path.join(s.SSH_DIR, 'authorized_keys'))
+        subprocess.run(['sh', '-c', 'ssh-keygen -y -f "$0" > "$0.pub"', key],
+                       check=True)
+    return key
+
+
+def write_sshd_config(host):
+    ssh_dir = os.path.join(host.dir, 'etc', 'ssh')
+    os.makedirs(ssh_dir, exist_ok=True)
+    host_key = os.path.join(ssh_dir, 'ssh_host_ed25519_key')
+    if not os.path.exists(host_key):
+        subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '',
+                        '-f', host_key], check=True)
+    with open(os.path.join(ssh_dir, 'sshd_config'), 'w') as f:
+        f.write('\n'.join([
+            'ListenAddress %s' % host.mgmt_ip,
+            'HostKey %s' % host_key,
+            'PidFile none',
+            'AuthorizedKeysFile %s' % os.path.join(s.SSH_DIR,
+                                                   'authorized_keys'),
+            'PermitRootLogin prohibit-password',
+            'PasswordAuthentication no',
+            'KbdInteractiveAuthentication no',
+            'UsePAM no',
+            'UseDNS no',
+            'StrictModes no',
+            'PrintMotd no',
+            'AcceptEnv LANG LC_*',
+            'SetEnv PATH=%s:/usr/local/sbin:/usr/local/bin:/usr/sbin:'
+            '/usr/bin:/sbin:/bin' % s.BIN_DIR,
+            '']))
+    os.makedirs('/run/sshd', exist_ok=True)
+
+
+def start_services(host):
+    for svc in (services.sshd(host), services.agent(host, 'ovs'),
+                services.agent(host, 'l3'), services.nova_compute(host)):
+        controller.start(svc)

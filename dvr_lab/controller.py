@@ -1,0 +1,183 @@
+"""The controller: MariaDB, RabbitMQ, databases and OpenStack services."""
+
+import concurrent.futures
+import os
+import shutil
+import socket
+
+from dvr_lab import configs
+from dvr_lab import inifile
+from dvr_lab import namespaces
+from dvr_lab import processes
+from dvr_lab import services
+from dvr_lab import settings as s
+from dvr_lab import steps
+
+DATABASES = ('keystone', 'glance', 'placement', 'nova_api', 'nova_cell0',
+             'nova_cell1', 'neutron')
+
+
+def start(service):
+    argv = namespaces.enter(service.host) + service.argv
+    return processes.start(service.name, argv, env=service.env)
+
+
+def ensure_running(service):
+    if not processes.running(service.name):
+        start(service)
+
+
+def tcp_open(address, port):
+    with socket.create_connection((address, port), timeout=2):
+        return True
+
+
+def start_mariadb():
+    svc = services.mariadb()
+    if not os.path.isdir(os.path.join(services.MYSQL_DIR, 'mysql')):
+        os.makedirs(services.MYSQL_DIR, exist_ok=True)
+        namespaces.run(s.CONTROLLER, [
+            'mariadb-install-db', '--no-defaults', '--user=root',
+            '--datadir=' + services.MYSQL_DIR,
+            '--auth-root-authentication-method=socket', '--skip-test-db'],
+            timeout=120)
+    start(svc)
+    steps.wait_for('MariaDB to answer', lambda: sql('SELECT 1'), 60,
+                   service=svc.name)
+
+
+def sql(statement):
+    return namespaces.run(s.CONTROLLER, [
+        'mariadb', '--no-defaults', '--socket=' + services.MYSQL_SOCKET,
+        '-u', 'root', '-N', '-e', statement], timeout=60)
+
+
+def create_databases():
+    statements = []
+    for name in DATABASES:
+        statements += [
+            'CREATE DATABASE IF NOT EXISTS %s CHARACTER SET utf8' % name,
+            "CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY '%s'"
+            % (name, s.DB_PASSWORD),
+            "GRANT ALL PRIVILEGES ON %s.* TO '%s'@'%%'" % (name, name)]
+    # nova's api user also reaches the cells' databases.
+    for cell in ('nova_cell0', 'nova_cell1'):
+        statements.append("GRANT ALL PRIVILEGES ON %s.* TO 'nova_api'@'%%'"
+                          % cell)
+    sql(';\n'.join(statements) + ';')
+
+
+def start_rabbitmq():
+    conf_dir = os.path.join(s.ETC_DIR, 'rabbitmq')
+    os.makedirs(conf_dir, exist_ok=True)
+    os.makedirs(services.RABBIT_DIR, exist_ok=True)
+    with open(os.path.join(conf_dir, 'rabbitmq.conf'), 'w') as f:
+        f.write('listeners.tcp.default = 5672\n'
+                'loopback_users = none\n'
+                'default_user = dvrlab\n'
+                'default_pass = %s\n'
+                'log.console = true\n'
+                'log.file = false\n' % s.RABBIT_PASSWORD)
+    with open(os.path.join(conf_dir, 'enabled_plugins'), 'w') as f:
+        f.write('[].\n')
+    svc = services.rabbitmq()
+    start(svc)
+    return svc
+
+
+def wait_rabbitmq():
+    steps.wait_for('RabbitMQ on %s:5672' % s.CONTROLLER_IP,
+                   lambda: tcp_open(s.CONTROLLER_IP, 5672), 90,
+                   service='rabbitmq')
+
+
+def write_configs():
+    etc = s.ETC_DIR
+    inifile.write(os.path.join(etc, 'keystone', 'keystone.conf'),
+                  configs.keystone())
+    inifile.write(os.path.join(etc, 'glance', 'glance-api.conf'),
+                  configs.glance())
+    inifile.write(os.path.join(etc, 'placement', 'placement.conf'),
+                  configs.placement())
+    inifile.write(os.path.join(etc, 'nova', 'nova.conf'), configs.nova())
+    inifile.write(os.path.join(etc, 'neutron', 'neutron.conf'),
+                  configs.neutron_server())
+    inifile.write(os.path.join(etc, 'neutron', 'ml2_conf.ini'),
+                  configs.ml2())
+    venv_etc = os.path.join(s.VENV, 'etc')
+    shutil.copy(os.path.join(venv_etc, 'glance', 'glance-api-paste.ini'),
+                os.path.join(etc, 'glance'))
+    shutil.copy(os.path.join(venv_etc, 'nova', 'api-paste.ini'),
+                os.path.join(etc, 'nova'))
+    shutil.copy(os.path.join(venv_etc, 'neutron', 'api-paste.ini'),
+                os.path.join(etc, 'neutron'))
+    for name in ('glance', 'nova-controller', 'neutron-server'):
+        os.makedirs(os.path.join(s.DATA_DIR, 'locks', name), exist_ok=True)
+    for name in ('images', 'glance-staging', 'glance-tasks', 'nova',
+                 'neutron'):
+        os.makedirs(os.path.join(s.DATA_DIR, name), exist_ok=True)
+
+
+def _manage(argv, timeout=300):
+    return namespaces.run(s.CONTROLLER, argv, timeout=timeout)
+
+
+def keystone_bootstrap():
+    conf = ['--config-file', services.etc('keystone', 'keystone.conf')]
+    manage = [services.venv_bin('keystone-manage')] + conf
+    for repo in ('fernet', 'credential'):
+        os.makedirs(services.etc('keystone', repo), mode=0o700,
+                    exist_ok=True)
+    _manage(manage + ['fernet_setup', '--keystone-user', 'root',
+                      '--keystone-group', 'root'])
+    _manage(manage + ['credential_setup', '--keystone-user', 'root',
+                      '--keystone-group', 'root'])
+    _manage(manage + ['db_sync'])
+    keystone_url = s.url('keystone')
+    _manage(manage + [
+        'bootstrap', '--bootstrap-password', s.ADMIN_PASSWORD,
+        '--bootstrap-admin-url', keystone_url,
+        '--bootstrap-public-url', keystone_url,
+        '--bootstrap-internal-url', keystone_url,
+        '--bootstrap-region-id', s.REGION])
+
+
+def _glance_sync():
+    _manage([services.venv_bin('glance-manage'), '--config-file',
+             services.etc('glance', 'glance-api.conf'), 'db_sync'])
+
+
+def _placement_sync():
+    _manage([services.venv_bin('placement-manage'), '--config-file',
+             services.etc('placement', 'placement.conf'), 'db', 'sync'])
+
+
+def _nova_sync():
+    manage = [services.venv_bin('nova-manage'), '--config-file',
+              services.etc('nova', 'nova.conf')]
+    _manage(manage + ['api_db', 'sync'])
+    _manage(manage + ['cell_v2', 'map_cell0', '--database_connection',
+                      configs.db_url('nova_cell0')])
+    cells = _manage(manage + ['cell_v2', 'list_cells'])
+    if ' cell1 ' not in cells:
+        _manage(manage + ['cell_v2', 'create_cell', '--name', 'cell1'])
+    _manage(manage + ['db', 'sync'])
+
+
+def _neutron_sync():
+    _manage([services.venv_bin('neutron-db-manage')] +
+            services.neutron_server_args() + ['upgrade', 'heads'])
+
+
+def sync_databases():
+    """The slow schema migrations, two at a time (the machine has 2 cores)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(f) for f in (_neutron_sync, _nova_sync,
+                                            _glance_sync, _placement_sync)]
+        for future in futures:
+            future.result()
+
+
+def discover_computes():
+    _manage([services.venv_bin('nova-manage'), '--config-file',
+             services.etc('nova', 'nova.conf'), 'cell_v2', 'discover_hosts'])

@@ -1,0 +1,92 @@
+"""Installing what the lab needs: Debian packages and the services' venv."""
+
+import hashlib
+import os
+import subprocess
+import sys
+
+from dvr_lab import settings as s
+from dvr_lab import shell
+
+APT_PACKAGES = (
+    'openvswitch-switch', 'mariadb-server', 'rabbitmq-server',
+    'openssh-server', 'openssh-client', 'tcpdump', 'iproute2', 'iptables',
+    'ipset', 'conntrack', 'ethtool', 'iputils-ping', 'iputils-arping',
+    'procps', 'util-linux', 'hostname',
+)
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REQUIREMENTS = os.path.join(REPO_ROOT, 'dvr_lab', 'requirements-lab.txt')
+MARKER = os.path.join(s.VENV, '.dvr-lab-requirements')
+
+
+def missing_apt_packages():
+    missing = []
+    for pkg in APT_PACKAGES:
+        status = subprocess.run(
+            ['dpkg-query', '-W', '-f=${Status}', pkg],
+            capture_output=True, text=True).stdout
+        if 'install ok installed' not in status:
+            missing.append(pkg)
+    return missing
+
+
+def install_apt_packages():
+    missing = missing_apt_packages()
+    if not missing:
+        return 'all present'
+    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
+    shell.run(['apt-get', 'update', '-q'], timeout=600, env=env)
+    shell.run(['apt-get', 'install', '-y', '-q', '--no-install-recommends']
+              + missing, timeout=1200, env=env)
+    return 'installed ' + ' '.join(missing)
+
+
+def _requirements_digest():
+    with open(REQUIREMENTS, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def venv_python():
+    return os.path.join(s.VENV, 'bin', 'python')
+
+
+def install_venv():
+    digest = _requirements_digest()
+    try:
+        with open(MARKER) as f:
+            if f.read().strip() == digest:
+                return 'up to date'
+    except OSError:
+        pass
+    if not os.path.exists(venv_python()):
+        shell.run([sys.executable, '-m', 'venv', s.VENV], timeout=300)
+    pip = [venv_python(), '-m', 'pip', 'install', '-q']
+    shell.run(pip + ['-U', 'pip', 'wheel'], timeout=600)
+    shell.run(pip + ['-r', REQUIREMENTS], timeout=1800)
+    with open(MARKER, 'w') as f:
+        f.write(digest + '\n')
+    return 'installed'
+
+
+def install_project():
+    """This checkout, editable, into the lab venv (tempest plugin + driver)."""
+    probe = subprocess.run(
+        [venv_python(), '-c',
+         'import dvr_lab, os; print(os.path.dirname(dvr_lab.__file__))'],
+        capture_output=True, text=True, cwd='/')
+    if probe.stdout.strip() == os.path.join(REPO_ROOT, 'dvr_lab'):
+        return 'up to date'
+    env = dict(os.environ, PBR_VERSION=os.environ.get('PBR_VERSION',
+                                                      '0.0.1.dev0'))
+    shell.run([venv_python(), '-m', 'pip', 'install', '-q', '--no-deps',
+               '-e', REPO_ROOT], timeout=600, env=env)
+    return 'installed from ' + REPO_ROOT
+
+
+def install_agent_ctl():
+    os.makedirs(s.BIN_DIR, exist_ok=True)
+    path = os.path.join(s.BIN_DIR, 'dvr-lab-agent')
+    with open(path, 'w') as f:
+        f.write('#!%s\nfrom dvr_lab.agentctl import main\nmain()\n'
+                % venv_python())
+    os.chmod(path, 0o755)

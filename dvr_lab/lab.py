@@ -1,0 +1,190 @@
+"""`dvr-lab up`, `down` and `status`: the lab's life cycle."""
+
+import json
+import os
+import shutil
+import time
+
+from dvr_lab import cloud
+from dvr_lab import computes
+from dvr_lab import controller
+from dvr_lab import namespaces
+from dvr_lab import processes
+from dvr_lab import services
+from dvr_lab import settings as s
+from dvr_lab import shell
+from dvr_lab import steps
+from dvr_lab import tempest_workspace
+
+READY_FILE = os.path.join(s.STATE_DIR, 'ready.json')
+TESTER_LINKS = ('dvrlab-mgmt', 'dvrlab-pub')
+
+
+def build_network():
+    namespaces.create_fabric()
+    for host in s.HOSTS:
+        namespaces.create_host(host)
+    wire = namespaces.wire
+    for host in s.HOSTS:
+        pid = namespaces.holder_pid(host)
+        if host.mgmt_ip:
+            wire(s.MGMT_BRIDGE, 'm-' + host.name, pid, 'eth0',
+                 '%s/%d' % (host.mgmt_ip, s.MGMT_PREFIXLEN))
+        if host.compute:
+            wire(s.TUNNEL_BRIDGE, 't-' + host.name, pid, 'tun0')
+            wire(s.EXTERNAL_BRIDGE, 'x-' + host.name, pid, 'pub0')
+    outside = namespaces.holder_pid(s.OUTSIDE)
+    wire(s.EXTERNAL_BRIDGE, 'x-outside', outside, 'eth0',
+         '%s/%d' % (s.OUTSIDE_IP, s.PUBLIC_PREFIXLEN))
+    namespaces.run(s.OUTSIDE, ['sysctl', '-q', '-w',
+                               'net.ipv4.ip_forward=0'])
+    wire(s.MGMT_BRIDGE, 'm-tester', None, TESTER_LINKS[0],
+         '%s/%d' % (s.TESTER_MGMT_IP, s.MGMT_PREFIXLEN))
+    wire(s.EXTERNAL_BRIDGE, 'x-tester', None, TESTER_LINKS[1],
+         '%s/%d' % (s.TESTER_PUBLIC_IP, s.PUBLIC_PREFIXLEN))
+
+
+def start_control_plane():
+    with steps.step('MariaDB', log_of='mariadb'):
+        rabbit = controller.start_rabbitmq()
+        controller.start_mariadb()
+        controller.create_databases()
+    with steps.step('configuration files'):
+        controller.write_configs()
+        for host in s.COMPUTES:
+            computes.write_configs(host)
+        computes.tester_key()
+        tempest_workspace.write_known_hosts()
+    with steps.step('keystone bootstrap', log_of='keystone'):
+        controller.keystone_bootstrap()
+        keystone = services.api_services()[0]
+        controller.start(keystone)
+    with steps.step('database migrations (neutron, nova, glance, '
+                    'placement)'):
+        controller.sync_databases()
+    with steps.step('RabbitMQ', log_of=rabbit.name):
+        controller.wait_rabbitmq()
+    with steps.step('API services and workers'):
+        for svc in services.api_services()[1:] + \
+                services.controller_workers():
+            controller.start(svc)
+        for svc in services.api_services():
+            steps.wait_for('%s API' % svc.name, lambda svc=svc:
+                           controller.tcp_open(s.CONTROLLER_IP,
+                                               s.PORTS[svc.name]),
+                           90, service=svc.name)
+
+
+def start_hosts():
+    for host in s.COMPUTES:
+        with steps.step('%s: Open vSwitch (netdev) and bridges' % host.name,
+                        log_of=host.name + '-ovs-vswitchd'):
+            computes.start_ovs(host)
+            computes.create_bridges(host)
+        with steps.step('%s: sshd, OVS agent, L3 agent (dvr_snat), '
+                        'nova-compute' % host.name):
+            computes.start_services(host)
+
+
+def wait_cloud(conn):
+    wanted = {(h.name, kind) for h in s.COMPUTES
+              for kind in ('Open vSwitch agent', 'L3 agent')}
+    with steps.step('every agent alive'):
+        steps.wait_for('%d neutron agents alive' % len(wanted), lambda: all(
+            cloud.agents_alive(conn).get(k) for k in wanted), 180)
+    with steps.step('both computes up and mapped'):
+        steps.wait_for('nova-compute up on %s' % ', '.join(
+            h.name for h in s.COMPUTES), lambda: all(
+            cloud.computes_up(conn).get(h.name) for h in s.COMPUTES), 180)
+        controller.discover_computes()
+        steps.wait_for('hypervisors listed', lambda: len(list(
+            conn.compute.hypervisors())) >= len(s.COMPUTES), 60)
+
+
+def up():
+    if healthy():
+        steps.out('dvr-lab is already up (dvr-lab status for details)')
+        return 0
+    if leftovers():
+        with steps.step('clearing what a previous lab left behind'):
+            teardown()
+    started = time.monotonic()
+    for path in (s.STATE_DIR, s.ETC_DIR, s.LOG_DIR, s.RUN_DIR, s.DATA_DIR):
+        os.makedirs(path, exist_ok=True)
+    with steps.step('network: fabric, hosts controller/cpnw1/cpnw2/outside, '
+                    'tester links'):
+        build_network()
+    start_control_plane()
+    conn = cloud.admin_connection()
+    with steps.step('service catalog and service users'):
+        cloud.register_catalog(conn)
+    conn = cloud.admin_connection()  # a fresh catalog
+    start_hosts()
+    wait_cloud(conn)
+    with steps.step('public network, image, flavor'):
+        net = cloud.create_public_network(conn)
+        image = cloud.create_image(conn)
+        flavor = cloud.create_flavor(conn)
+    with steps.step('tempest workspace %s' % s.TEMPEST_DIR):
+        tempest_workspace.write(image.id, flavor.id, net.id)
+    with open(READY_FILE, 'w') as f:
+        json.dump({'image': image.id, 'flavor': flavor.id,
+                   'public_network': net.id,
+                   'up_seconds': round(time.monotonic() - started, 1)}, f)
+    steps.out('dvr-lab is up in %.0fs. Run the suite:\n  cd %s && %s run '
+              '-r dvr' % (time.monotonic() - started, s.TEMPEST_DIR,
+                          os.path.join(s.VENV, 'bin', 'tempest')))
+    return 0
+
+
+def leftovers():
+    return (os.path.exists(s.STATE_DIR) and os.listdir(s.STATE_DIR)) or \
+        namespaces.fabric_exists() or any(
+            os.path.exists('/sys/class/net/' + link)
+            for link in TESTER_LINKS)
+
+
+def teardown():
+    for host in s.HOSTS:
+        namespaces.destroy_host(host)
+    for name in processes.recorded_names():
+        processes.stop(name)
+    namespaces.destroy_fabric()
+    for link in TESTER_LINKS:
+        if os.path.exists('/sys/class/net/' + link):
+            shell.run(['ip', 'link', 'delete', link], check=False)
+    shutil.rmtree(s.STATE_DIR, ignore_errors=True)
+
+
+def down():
+    with steps.step('stopping every lab process and removing the lab'):
+        teardown()
+    left = remaining()
+    if left:
+        steps.out('NOT CLEAN, left behind: ' + '; '.join(left))
+        return 1
+    steps.out('dvr-lab is down; nothing of it is left.')
+    return 0
+
+
+def remaining():
+    left = []
+    if namespaces.fabric_exists():
+        left.append('namespace ' + s.FABRIC_NS)
+    for link in TESTER_LINKS:
+        if os.path.exists('/sys/class/net/' + link):
+            left.append('link ' + link)
+    if os.path.exists(s.STATE_DIR):
+        left.append('directory ' + s.STATE_DIR)
+    with open('/proc/self/mountinfo') as f:
+        mounts = [line.split()[4] for line in f]
+    left += ['mount ' + m for m in mounts if m.startswith(s.STATE_DIR)]
+    return left
+
+
+def healthy():
+    if not os.path.exists(READY_FILE):
+        return False
+    return all(processes.running(svc.name) for svc in
+               services.all_services()) and all(
+        namespaces.holder_pid(h) for h in s.HOSTS)

@@ -1,0 +1,91 @@
+"""Where the lab lives and how its network is laid out."""
+
+import dataclasses
+import os
+
+STATE_DIR = os.environ.get('DVR_LAB_STATE_DIR', '/var/lib/dvr-lab')
+VENV = os.environ.get('DVR_LAB_VENV', '/opt/dvr-lab/venv')
+BIN_DIR = os.path.join(os.path.dirname(VENV), 'bin')
+
+ETC_DIR = os.path.join(STATE_DIR, 'etc')
+LOG_DIR = os.path.join(STATE_DIR, 'log')
+RUN_DIR = os.path.join(STATE_DIR, 'run')
+DATA_DIR = os.path.join(STATE_DIR, 'data')
+HOSTS_DIR = os.path.join(STATE_DIR, 'hosts')
+SSH_DIR = os.path.join(STATE_DIR, 'ssh')
+TEMPEST_DIR = os.path.join(STATE_DIR, 'tempest')
+
+PREFIX = 'dvrlab'
+FABRIC_NS = PREFIX + '-fabric'
+
+MGMT_BRIDGE = 'br-mgmt'
+TUNNEL_BRIDGE = 'br-tunnel'
+EXTERNAL_BRIDGE = 'br-public'
+
+MGMT_PREFIXLEN = 24
+TUNNEL_PREFIXLEN = 24
+PUBLIC_CIDR = '172.24.4.0/24'
+PUBLIC_PREFIXLEN = 24
+PUBLIC_POOL = ('172.24.4.10', '172.24.4.200')
+
+TESTER_MGMT_IP = '10.250.0.254'
+TESTER_PUBLIC_IP = '172.24.4.1'
+OUTSIDE_IP = '172.24.4.254'
+CONTROLLER_IP = '10.250.0.1'
+
+REGION = 'RegionOne'
+ADMIN_PASSWORD = 'dvrlab-admin'  # lab-only secret, never printed
+SERVICE_PASSWORD = 'dvrlab-service'
+DB_PASSWORD = 'dvrlab-db'
+RABBIT_PASSWORD = 'dvrlab-rabbit'
+
+PORTS = {
+    'keystone': 5000,
+    'glance': 9292,
+    'placement': 8778,
+    'nova': 8774,
+    'neutron': 9696,
+}
+
+IMAGE_NAME = 'dvrlab-image'
+FLAVOR_NAME = 'dvrlab.tiny'
+PUBLIC_NETWORK = 'public'
+PHYSNET = 'public'
+
+
+@dataclasses.dataclass(frozen=True)
+class Host:
+    """One emulated machine: a network namespace plus a mount namespace."""
+
+    name: str
+    mgmt_ip: str = None
+    tunnel_ip: str = None
+    public_ip: str = None
+    compute: bool = False
+
+    @property
+    def dir(self):
+        return os.path.join(HOSTS_DIR, self.name)
+
+
+CONTROLLER = Host('controller', mgmt_ip=CONTROLLER_IP)
+COMPUTES = (
+    Host('cpnw1', mgmt_ip='10.250.0.11', tunnel_ip='10.251.0.11',
+         compute=True),
+    Host('cpnw2', mgmt_ip='10.250.0.12', tunnel_ip='10.251.0.12',
+         compute=True),
+)
+OUTSIDE = Host('outside', public_ip=OUTSIDE_IP)
+HOSTS = (CONTROLLER,) + COMPUTES + (OUTSIDE,)
+
+
+def host(name):
+    for candidate in HOSTS:
+        if candidate.name == name:
+            return candidate
+    raise KeyError('no lab host named %r (hosts: %s)'
+                   % (name, ', '.join(h.name for h in HOSTS)))
+
+
+def url(service):
+    return 'http://%s:%d' % (CONTROLLER_IP, PORTS[service])

@@ -1,0 +1,76 @@
+"""`dvr-lab status`: services, agents and hosts, non-zero when one is down."""
+
+from dvr_lab import cloud
+from dvr_lab import namespaces
+from dvr_lab import processes
+from dvr_lab import services
+from dvr_lab import settings as s
+
+
+def _row(kind, name, ok, detail):
+    print('%-9s %-34s %-5s %s' % (kind, name, 'ok' if ok else 'DOWN',
+                                  detail))
+    return ok
+
+
+def report():
+    print('%-9s %-34s %-5s %s' % ('KIND', 'NAME', 'STATE', 'DETAIL'))
+    healthy = True
+    total_rss = 0
+    for host in s.HOSTS:
+        pid = namespaces.holder_pid(host)
+        healthy &= _row('host', host.name, pid is not None,
+                        'holder pid %s' % pid if pid else 'not running')
+    for svc in services.all_services():
+        pid = processes.recorded_pid(svc.name)
+        rss = 0
+        if pid:
+            for ns_pid in [pid] + _children(pid):
+                rss += processes.rss_kib(ns_pid)
+        total_rss += rss
+        healthy &= _row('service', svc.name, pid is not None,
+                        'pid %s, %d MiB' % (pid, rss // 1024) if pid
+                        else 'not running; log ' +
+                        processes.log_file(svc.name))
+    try:
+        conn = cloud.admin_connection()
+        for (host, kind), alive in sorted(cloud.agents_alive(conn).items()):
+            healthy &= _row('agent', '%s %s' % (host, kind), alive,
+                            'alive' if alive else 'dead')
+        for host, up in sorted(cloud.computes_up(conn).items()):
+            healthy &= _row('compute', host, up, 'nova-compute ' +
+                            ('up' if up else 'down'))
+    except Exception as exc:
+        healthy &= _row('api', 'keystone/neutron/nova', False, str(exc))
+    print('total RSS of lab processes: %d MiB' % (_lab_rss() // 1024))
+    return 0 if healthy else 1
+
+
+def _children(pid):
+    found = []
+    for entry in _all_pids():
+        try:
+            with open('/proc/%d/stat' % entry) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+            if int(fields[3]) == pid:  # same process group
+                found.append(entry)
+        except (OSError, ValueError, IndexError):
+            continue
+    return [p for p in found if p != pid]
+
+
+def _all_pids():
+    import os
+    return [int(p) for p in os.listdir('/proc') if p.isdigit()]
+
+
+def _lab_rss():
+    """RSS of every process living in a lab host's namespaces."""
+    seen = set()
+    for host in s.HOSTS:
+        pid = namespaces.holder_pid(host)
+        if pid:
+            for kind in ('net', 'mnt'):
+                seen.update(processes.pids_in_namespace(
+                    '/proc/%d/ns/%s' % (pid, kind), kind))
+    return sum(processes.rss_kib(p) for p in seen)
