@@ -30,9 +30,9 @@ def _prepare_and_reexec(argv):
 def cmd_up(args, argv):
     from dvr_lab import lab
     from dvr_lab import steps
-    if not lab.healthy():
-        _prepare_and_reexec(argv)
     try:
+        if not lab.healthy():
+            _prepare_and_reexec(argv)
         return lab.up()
     except steps.StepFailed as exc:
         print(exc, file=sys.stderr)

@@ -64,6 +64,10 @@ def start_control_plane():
         controller.sync_databases()
     with steps.step('RabbitMQ', log_of=rabbit.name):
         controller.wait_rabbitmq()
+    with steps.step('service catalog and service users', log_of='keystone'):
+        steps.wait_for('keystone API', lambda: controller.tcp_open(
+            s.CONTROLLER_IP, s.PORTS['keystone']), 60, service='keystone')
+        cloud.register_catalog(cloud.admin_connection())
     with steps.step('API services and workers'):
         for svc in services.api_services()[1:] + \
                 services.controller_workers():
@@ -116,9 +120,6 @@ def up():
         build_network()
     start_control_plane()
     conn = cloud.admin_connection()
-    with steps.step('service catalog and service users'):
-        cloud.register_catalog(conn)
-    conn = cloud.admin_connection()  # a fresh catalog
     start_hosts()
     wait_cloud(conn)
     with steps.step('public network, image, flavor'):
@@ -145,7 +146,7 @@ def leftovers():
 
 
 def teardown():
-    for host in s.HOSTS:
+    for host in s.COMPUTES + (s.CONTROLLER, s.OUTSIDE):
         namespaces.destroy_host(host)
     for name in processes.recorded_names():
         processes.stop(name)

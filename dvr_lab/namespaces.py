@@ -105,11 +105,12 @@ def destroy_host(host):
     """End every process living in the host's namespaces, then the holder."""
     pid = holder_pid(host)
     if pid is not None:
+        inside = set()
         for ns_kind in ('net', 'mnt'):
-            ns_path = '/proc/%d/ns/%s' % (pid, ns_kind)
-            for other in processes.pids_in_namespace(ns_path, ns_kind):
-                if other != pid:
-                    processes.kill_group(other, timeout=5)
+            inside.update(processes.pids_in_namespace(
+                '/proc/%d/ns/%s' % (pid, ns_kind), ns_kind))
+        inside.discard(pid)
+        processes.terminate_all(sorted(inside), timeout=10)
     processes.stop(holder_name(host))
 
 
@@ -134,9 +135,8 @@ def create_fabric():
 
 def destroy_fabric():
     if fabric_exists():
-        for pid in processes.pids_in_namespace(
-                '/run/netns/' + settings.FABRIC_NS):
-            processes.kill_group(pid, timeout=5)
+        processes.terminate_all(processes.pids_in_namespace(
+            '/run/netns/' + settings.FABRIC_NS), timeout=5)
         shell.run(['ip', 'netns', 'delete', settings.FABRIC_NS], check=False)
 
 

@@ -80,13 +80,23 @@ def stop(name, timeout=15):
 
 
 def kill_group(pid, timeout=15):
-    _signal_group(pid, signal.SIGTERM)
+    terminate_all([pid], timeout)
+
+
+def terminate_all(pids, timeout=10):
+    """SIGTERM each PID's group at once, SIGKILL whatever outlives timeout."""
+    for pid in pids:
+        _signal_group(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _alive(pid):
-        _reap(pid)
+    while time.monotonic() < deadline:
+        for pid in pids:
+            _reap(pid)
+        if not any(_alive(pid) for pid in pids):
+            return
         time.sleep(0.1)
-    _signal_group(pid, signal.SIGKILL)
-    _reap(pid)
+    for pid in pids:
+        _signal_group(pid, signal.SIGKILL)
+        _reap(pid)
 
 
 def _signal_group(pid, sig):

@@ -223,6 +223,15 @@ def ovs_del_port(tap):
                  '--if-exists', 'del-port', tap], timeout=OVS_TIMEOUT + 10)
 
 
+def ovs_port_owner(tap):
+    """vm-uuid recorded on the OVS interface tap, or None."""
+    out = process.run(['ovs-vsctl', '--timeout=%d' % OVS_TIMEOUT,
+                       '--if-exists', 'get', 'Interface', tap,
+                       'external_ids:vm-uuid'],
+                      timeout=OVS_TIMEOUT + 10).stdout.strip().strip('"')
+    return out or None
+
+
 def ovs_ports_of_vms():
     """{port name: vm-uuid} for OVS interfaces carrying a vm-uuid."""
     out = process.run([
@@ -263,6 +272,11 @@ def plug_vif(netns, plan, instance_uuid, up=True):
     fresh = not (plan.tap in hlinks and plan.dev in slinks)
     if fresh:
         if plan.tap in hlinks:
+            owner = ovs_port_owner(plan.tap)
+            if owner and owner != instance_uuid:
+                raise process.CommandFailed(
+                    cmd='plug %s' % plan.tap, status='refused',
+                    stderr='%s is plugged for server %s' % (plan.tap, owner))
             process.run(['ip', 'link', 'del', 'dev', plan.tap])
         if plan.dev in slinks:
             process.run(process.in_netns(
@@ -283,19 +297,46 @@ def plug_vif(netns, plan, instance_uuid, up=True):
     return fresh
 
 
-def unplug_vif(tap):
-    """Remove the OVS port and the veth (its peer goes with it)."""
+def plumbing_intact(netns, plans):
+    """Namespace mounted and both ends of every planned VIF present."""
+    if not netns_is_mounted(netns):
+        return False
+    hlinks = host_links()
+    slinks = server_links(netns)
+    return all(p.tap in hlinks and p.dev in slinks for p in plans)
+
+
+def unplug_vif(tap, owner=None):
+    """Remove the OVS port and the veth (its peer goes with it).
+
+    With owner (an instance uuid), a port that OVS records as another
+    server's is left alone. Returns False when it was left alone.
+    """
+    if owner:
+        recorded = ovs_port_owner(tap)
+        if recorded and recorded != owner:
+            LOG.warning('Not unplugging %s: it belongs to server %s, not %s',
+                        tap, recorded, owner)
+            return False
     ovs_del_port(tap)
     if tap in host_links():
         process.run(['ip', 'link', 'del', 'dev', tap])
+    return True
 
 
 def set_server_links(netns, plans, up):
-    """Set the server's VIF devices up (with default route) or down."""
+    """Set the server's VIF devices up (with default route) or down.
+
+    Devices that are missing are skipped (a hard reboot recreates them).
+    """
     if not netns_is_mounted(netns):
         return
+    present = server_links(netns)
     lines = []
     for plan in plans:
+        if plan.dev not in present:
+            LOG.warning('%s is missing in %s', plan.dev, netns)
+            continue
         if up:
             lines.append('link set dev %s up' % plan.dev)
             if plan.gateway:
@@ -306,7 +347,7 @@ def set_server_links(netns, plans, up):
     _ip_batch(netns, lines)
 
 
-# -- sshd -----------------------------------------------------------------------
+# -- sshd ---------------------------------------------------------------
 
 def write_file(path, content, mode=0o644):
     tmp = path + '.tmp'

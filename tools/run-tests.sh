@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The project's test command (README.rst, "Testing"): unit tests and style,
+# then the lab up, the whole scenario suite against it, and the lab down.
+# Run as root from a checkout. SKIP_LAB=1 runs only the unit tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+tox_venv=/opt/dvr-lab/tox-venv
+
+if [ ! -x "$tox_venv/bin/tox" ]; then
+    python3 -m venv "$tox_venv"
+    "$tox_venv/bin/pip" install -q tox
+fi
+echo "==> unit tests and style: tox -e pep8,py3"
+"$tox_venv/bin/tox" -q -e pep8,py3
+
+[ "${SKIP_LAB:-0}" = 1 ] && exit 0
+
+lab() { python3 -m dvr_lab "$@"; }
+finish() {
+    status=$?
+    if [ $status -ne 0 ]; then
+        echo "==> failure: lab status and the tails of failing logs"
+        lab status || true
+        for log in /var/lib/dvr-lab/log/*.log; do
+            if grep -q -E "ERROR|Traceback" "$log" 2>/dev/null; then
+                echo "---- $log"; grep -E "ERROR|Traceback" "$log" | tail -5
+            fi
+        done
+        cp -r /var/lib/dvr-lab/tempest/logs "$repo/.tempest-logs" 2>/dev/null || true
+    fi
+    echo "==> dvr-lab down"
+    lab down || status=1
+    exit $status
+}
+trap finish EXIT
+
+echo "==> dvr-lab up"
+lab up
+lab status
+echo "==> tempest run -r dvr (the whole suite, against the lab)"
+cd /var/lib/dvr-lab/tempest
+/opt/dvr-lab/venv/bin/tempest run -r dvr --concurrency 2
