@@ -1,0 +1,93 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Neutron agents as the API reports them, and the hosts that run them."""
+
+import time
+
+from tempest.lib import exceptions as lib_exc
+
+L3_AGENT = 'L3 agent'
+OVS_AGENT = 'Open vSwitch agent'
+DVR_MODES = ('dvr', 'dvr_snat')
+POLL_INTERVAL = 3
+
+
+def agents_of_type(agents_client, agent_type, host=None):
+    filters = {'agent_type': agent_type}
+    if host is not None:
+        filters['host'] = host
+    agents = agents_client.list_agents(**filters)['agents']
+    return [agent for agent in agents if agent['agent_type'] == agent_type
+            and (host is None or agent['host'] == host)]
+
+
+def l3_agents(agents_client):
+    return agents_of_type(agents_client, L3_AGENT)
+
+
+def agent_mode(agent):
+    return agent['configurations']['agent_mode']
+
+
+def find_agent(agents_client, host, agent_type):
+    """The agent of agent_type on host, or None."""
+    found = agents_of_type(agents_client, agent_type, host=host)
+    return found[0] if found else None
+
+
+def dvr_agents(agents_client, modes=DVR_MODES):
+    """Alive L3 agents whose agent_mode is in modes."""
+    return [agent for agent in l3_agents(agents_client)
+            if agent['alive'] and agent['admin_state_up']
+            and agent_mode(agent) in modes]
+
+
+def dvr_hosts(agents_client, compute_hosts):
+    """Sorted hosts running nova-compute and an alive dvr/dvr_snat agent."""
+    compute_hosts = set(compute_hosts)
+    return sorted({agent['host'] for agent in dvr_agents(agents_client)
+                   if agent['host'] in compute_hosts})
+
+
+def dvr_snat_hosts(agents_client):
+    """Sorted hosts with an alive L3 agent that can host snat- namespaces."""
+    return sorted({agent['host'] for agent in
+                   dvr_agents(agents_client, modes=('dvr_snat',))})
+
+
+def compute_hosts(services_client):
+    """Hosts whose nova-compute service is enabled and up."""
+    services = services_client.list_services(
+        binary='nova-compute')['services']
+    return sorted({service['host'] for service in services
+                   if service['state'] == 'up'
+                   and service['status'] == 'enabled'})
+
+
+def wait_agent_alive(agents_client, host, agent_type, alive, timeout):
+    """Wait until the API reports the agent alive (or dead); return it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        agent = find_agent(agents_client, host, agent_type)
+        if agent is not None and agent['alive'] == alive:
+            return agent
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(POLL_INTERVAL)
+    if agent is None:
+        state = 'not registered'
+    else:
+        state = 'alive' if agent['alive'] else 'dead'
+    raise lib_exc.TimeoutException(
+        '%s on host %s is still %s after %d s; expected it %s' %
+        (agent_type, host, state, timeout, 'alive' if alive else 'dead'))

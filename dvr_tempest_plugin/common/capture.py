@@ -1,0 +1,233 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Packet captures with tcpdump inside a namespace on a host.
+
+A capture runs in its own session on the host, bounded by `timeout` and a
+packet count, and is known by the PID it wrote to a file. It is stopped
+with `kill <pid>` (after a short settle time for packets in flight) only
+when /proc/<pid>/cmdline shows it is still our capture; then its file is
+read with `tcpdump -r` and removed. The file name ends in .pcap because
+Ubuntu's AppArmor profile for tcpdump only lets it write such files.
+"""
+
+import collections
+import logging
+import re
+import uuid
+
+from dvr_tempest_plugin.common import hosts
+from dvr_tempest_plugin.common import settings
+
+LOG = logging.getLogger(__name__)
+
+CAPTURE_DIR = '/tmp'
+DEFAULT_COUNT = 100
+READY_SECONDS = 10
+STOP_SECONDS = 5
+SETTLE_SECONDS = 0.5
+IN = 'in'
+OUT = 'out'
+
+IcmpPacket = collections.namedtuple(
+    'IcmpPacket', 'direction src dst icmp_type icmp_id seq')
+
+# Positional parameters of both scripts: 1 seconds, 2 namespace,
+# 3 device, 4 count, 5 capture file, 6 pid file, 7 filter.
+_RUNNER = (
+    'echo $$ >"$6"; '
+    'exec timeout -k 5 "$1" ip netns exec "$2" '
+    'tcpdump -l -n -e -U --immediate-mode -i "$3" -c "$4" -w "$5" ${7:+"$7"}')
+_SPAWN = (
+    'runner=$1; shift; '
+    'setsid sh -c "$runner" sh "$@" </dev/null >"$5.log" 2>&1 & '
+    'i=0; '
+    'while [ ! -s "$6" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); '
+    'done; '
+    'cat "$6" 2>/dev/null || { cat "$5.log" >&2; exit 1; }')
+_WAIT_LISTENING = (
+    'i=0; '
+    'while [ "$i" -lt "$3" ]; do '
+    'grep -q "listening on" "$2" && exit 0; '
+    'kill -0 "$1" 2>/dev/null || break; '
+    'sleep 0.1; i=$((i + 1)); '
+    'done; '
+    'cat "$2" >&2; exit 1')
+_OURS = 'grep -qaF -- "$2" "/proc/$1/cmdline" 2>/dev/null'
+_STOP = (
+    'sleep "$4"; '
+    'if %(ours)s; then kill "$1"; fi; '
+    'i=0; '
+    'while [ "$i" -lt "$3" ] && %(ours)s; do sleep 0.1; i=$((i + 1)); done'
+    % {'ours': _OURS})
+
+_MAC = r'[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}'
+_LINK_RE = re.compile(
+    r'^(?:\d+\.\d+\s+)?(?P<src_mac>%s) > (?P<dst_mac>%s),' % (_MAC, _MAC))
+_ICMP_RE = re.compile(
+    r'(?P<src>[0-9A-Fa-f.:]+) > (?P<dst>[0-9A-Fa-f.:]+): '
+    r'ICMP6?,? (?P<rest>.*)$')
+_ECHO_RE = re.compile(
+    r'^(?P<type>echo request|echo reply), id (?P<id>\d+), seq (?P<seq>\d+)')
+
+
+class CaptureError(hosts.HostAccessError):
+    """A capture could not be started or read."""
+
+
+def parse_icmp(text, device_mac=None):
+    """ICMP packets in `tcpdump -n -e [-tt]` output, in order.
+
+    direction is OUT for frames sent by device_mac and IN for the others;
+    None when device_mac or the link header is unknown. icmp_id and seq
+    are None for ICMP messages other than echo request and reply.
+    """
+    mac = device_mac.lower() if device_mac else None
+    packets = []
+    for line in text.splitlines():
+        icmp = _ICMP_RE.search(line)
+        if not icmp:
+            continue
+        direction = None
+        link = _LINK_RE.match(line)
+        if mac and link:
+            direction = OUT if link.group('src_mac').lower() == mac else IN
+        rest = icmp.group('rest')
+        echo = _ECHO_RE.match(rest)
+        if echo:
+            icmp_type = echo.group('type')
+            icmp_id, seq = int(echo.group('id')), int(echo.group('seq'))
+        else:
+            icmp_type = re.sub(r',? length \d+$', '', rest).strip(' ,')
+            icmp_id = seq = None
+        packets.append(IcmpPacket(direction, icmp.group('src'),
+                                  icmp.group('dst'), icmp_type, icmp_id,
+                                  seq))
+    return packets
+
+
+class Capture(object):
+
+    def __init__(self, host_client, namespace, device, bpf_filter='icmp',
+                 count=DEFAULT_COUNT, seconds=None):
+        self.host = host_client
+        self.namespace = namespace
+        self.device = device
+        self.bpf_filter = bpf_filter
+        self.count = count
+        self.seconds = seconds
+        self.path = '%s/dvr-capture-%s.pcap' % (CAPTURE_DIR, uuid.uuid4().hex)
+        self.pid = None
+        self.device_mac = None
+        self.output = None
+
+    @property
+    def pid_file(self):
+        return self.path + '.pid'
+
+    @property
+    def log_file(self):
+        return self.path + '.log'
+
+    def _where(self):
+        return 'host %s (%s): capture on %s in %s' % (
+            self.host.name, self.host.address, self.device, self.namespace)
+
+    def start(self):
+        seconds = self.seconds
+        if seconds is None:
+            seconds = settings.option('capture_seconds')
+        devices = self.host.devices(self.namespace)
+        if self.device not in devices:
+            raise CaptureError('%s: no such device; the namespace has %s' %
+                               (self._where(), ', '.join(sorted(devices))))
+        self.device_mac = devices[self.device]['mac']
+        result = self.host.run(
+            ['sh', '-c', _SPAWN, 'sh', _RUNNER, str(int(seconds)),
+             self.namespace, self.device, str(int(self.count)), self.path,
+             self.pid_file, self.bpf_filter or ''])
+        pid = result.stdout.strip()
+        if not pid.isdigit():
+            self._remove_files()
+            raise CaptureError('%s: no PID from the capture, got %r' %
+                               (self._where(), pid))
+        self.pid = int(pid)
+        LOG.debug('%s: tcpdump started, pid %d, file %s',
+                  self._where(), self.pid, self.path)
+        self._wait_listening()
+        return self
+
+    def _wait_listening(self):
+        result = self.host.run(
+            ['sh', '-c', _WAIT_LISTENING, 'sh', str(self.pid), self.log_file,
+             str(READY_SECONDS * 10)], check=False)
+        if result.exit_status != 0:
+            self._abort()
+            raise CaptureError('%s: tcpdump is not listening: %s' %
+                               (self._where(),
+                                result.stderr.strip() or '(no output)'))
+
+    def stop(self):
+        """Stop the capture, read and remove its file; return the text."""
+        if self.output is not None:
+            return self.output
+        if self.pid is None:
+            self._remove_files()
+            self.output = ''
+            return self.output
+        try:
+            self._kill()
+            result = self.host.run(
+                ['tcpdump', '-r', self.path, '-n', '-e', '-tt'], check=False)
+            if result.exit_status != 0:
+                raise CaptureError('%s: cannot read %s: %s' % (
+                    self._where(), self.path, result.stderr.strip()))
+            self.output = result.stdout
+        finally:
+            self._remove_files()
+        return self.output
+
+    def _kill(self, check=True):
+        self.host.run(['sh', '-c', _STOP, 'sh', str(self.pid), self.path,
+                       str(STOP_SECONDS * 10), str(SETTLE_SECONDS)],
+                      check=check)
+
+    def _abort(self):
+        try:
+            self._kill(check=False)
+        finally:
+            self._remove_files()
+            self.output = ''
+
+    def _remove_files(self):
+        self.host.run(['rm', '-f', self.path, self.pid_file, self.log_file],
+                      check=False)
+
+    def packets(self):
+        """ICMP packets seen, as IcmpPacket records; stops the capture."""
+        return parse_icmp(self.stop(), self.device_mac)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        try:
+            self.stop()
+        except hosts.HostAccessError:
+            if exc_type is None:
+                raise
+            LOG.exception('%s: stopping failed', self._where())
+
+
+def start_capture(host_client, namespace, device, **kwargs):
+    """A started Capture; see Capture for the keyword arguments."""
+    return Capture(host_client, namespace, device, **kwargs).start()

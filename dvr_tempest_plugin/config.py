@@ -1,0 +1,125 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+from oslo_config import cfg
+
+dvr_group = cfg.OptGroup(
+    name='dvr',
+    title='Neutron Distributed Virtual Router verification options',
+    help='How the DVR tests reach the hosts that run Neutron agents and '
+         'how long they wait for the cloud to converge.')
+
+
+def _agent_command(agent, service, action, default):
+    return cfg.StrOpt(
+        '%s_agent_%s_command' % (agent, action),
+        default=default,
+        help='Command run on a host (through SSH, after '
+             'host_command_prefix) to %s the %s. It is split like a shell '
+             'word list but not run by a shell; the token {host} is '
+             'replaced by the host name.' % (action, service))
+
+
+DvrGroup = [
+    cfg.DictOpt('host_ssh_addresses',
+                default={},
+                help='Map of host name, exactly as Nova and Neutron report '
+                     'it (the agent "host" field), to the address the tests '
+                     'connect to over SSH, e.g. '
+                     '"cpnw1:10.250.0.11,cpnw2:10.250.0.12". Tests that '
+                     'inspect or act on hosts are skipped for hosts missing '
+                     'here.'),
+    cfg.StrOpt('host_ssh_user',
+               default='stack',
+               help='User for SSH connections to the hosts.'),
+    cfg.StrOpt('host_ssh_key_file',
+               help='Path to the private key used for SSH connections to '
+                    'the hosts (and to the jump host). When unset, the SSH '
+                    'agent and the default keys of the user running tempest '
+                    'are tried.'),
+    cfg.PortOpt('host_ssh_port',
+                default=22,
+                help='SSH port of the hosts.'),
+    cfg.StrOpt('host_ssh_jump_host',
+               help='Optional jump (bastion) host, "[user@]host[:port]"; '
+                    'an IPv6 host is written in brackets. Connections to '
+                    'the hosts are tunnelled through it. The user defaults '
+                    'to host_ssh_user and the port to 22.'),
+    cfg.StrOpt('host_ssh_known_hosts_file',
+               help='known_hosts file holding the host keys of the hosts '
+                    '(and of the jump host). When unset, the system and '
+                    'user known_hosts files are read.'),
+    cfg.StrOpt('host_key_policy',
+               default='warn',
+               choices=[
+                   ('reject', 'refuse hosts whose key is not known'),
+                   ('warn', 'log a warning and accept unknown host keys'),
+                   ('auto-add', 'silently accept unknown host keys'),
+               ],
+               help='What to do when a host presents a key that is not in '
+                    'the known hosts.'),
+    cfg.StrOpt('host_command_prefix',
+               default='sudo',
+               help='Words put before every command run on a host, e.g. '
+                    '"" when host_ssh_user is root, "sudo", or "docker exec '
+                    '-u root neutron_l3_agent" for containerised agents.'),
+    cfg.IntOpt('host_connect_timeout',
+               default=10,
+               min=1,
+               help='Seconds allowed to open and authenticate an SSH '
+                    'connection to a host.'),
+    cfg.IntOpt('host_command_timeout',
+               default=60,
+               min=1,
+               help='Default upper bound, in seconds, for one command run '
+                    'on a host.'),
+    _agent_command('l3', 'L3 agent', 'stop',
+                   'systemctl stop devstack@q-l3.service'),
+    _agent_command('l3', 'L3 agent', 'start',
+                   'systemctl start devstack@q-l3.service'),
+    _agent_command('l3', 'L3 agent', 'kill',
+                   'systemctl kill --signal=SIGKILL devstack@q-l3.service'),
+    _agent_command('ovs', 'Open vSwitch agent', 'stop',
+                   'systemctl stop devstack@q-agt.service'),
+    _agent_command('ovs', 'Open vSwitch agent', 'start',
+                   'systemctl start devstack@q-agt.service'),
+    _agent_command('ovs', 'Open vSwitch agent', 'kill',
+                   'systemctl kill --signal=SIGKILL devstack@q-agt.service'),
+    cfg.StrOpt('outside_address',
+               help='An address outside the cloud that instances reach '
+                    'through the public network (through a floating IP or '
+                    'SNAT) and that answers ping. Tests of north-south '
+                    'traffic are skipped when unset.'),
+    cfg.IntOpt('convergence_timeout',
+               default=120,
+               min=1,
+               help='Seconds to wait for namespaces, devices and port '
+                    'bindings to converge after a change.'),
+    cfg.IntOpt('agent_down_timeout',
+               default=120,
+               min=1,
+               help='Seconds to wait for the API to report an agent dead or '
+                    'alive; should exceed the server\'s agent_down_time.'),
+    cfg.IntOpt('capture_seconds',
+               default=30,
+               min=1,
+               help='Upper bound, in seconds, for one packet capture.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(dvr_group)
+    conf.register_opts(DvrGroup, group=dvr_group)
+
+
+def list_opts():
+    return [(dvr_group, DvrGroup)]
