@@ -12,7 +12,7 @@ APT_PACKAGES = (
     'openvswitch-switch', 'mariadb-server', 'rabbitmq-server',
     'openssh-server', 'openssh-client', 'tcpdump', 'iproute2', 'iptables',
     'ipset', 'conntrack', 'ethtool', 'iputils-ping', 'iputils-arping',
-    'procps', 'util-linux', 'hostname',
+    'procps', 'util-linux', 'hostname', 'netcat-openbsd',
 )
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REQUIREMENTS = os.path.join(REPO_ROOT, 'dvr_lab', 'requirements-lab.txt')

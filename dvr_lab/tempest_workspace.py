@@ -1,6 +1,7 @@
 """The tempest workspace `dvr-lab up` writes: everything the suite needs."""
 
 import os
+import subprocess
 
 import dvr_tempest_plugin
 from dvr_lab import inifile
@@ -79,6 +80,9 @@ def write(image_id, flavor_id, public_network_id):
                 'group_regex=([^\\.]*\\.)*\n' % (
                     os.path.join(plugin_root, 'dvr_tempest_plugin', 'tests',
                                  'scenario'), plugin_root))
+    if not os.path.isdir(os.path.join(s.TEMPEST_DIR, '.stestr')):
+        subprocess.run([os.path.join(s.VENV, 'bin', 'stestr'), 'init'],
+                       cwd=s.TEMPEST_DIR, check=True, capture_output=True)
 
 
 def write_known_hosts():

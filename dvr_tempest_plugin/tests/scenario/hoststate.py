@@ -1,0 +1,148 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""What a host shows of a DVR router: namespaces, devices, FIP plumbing.
+
+Read over SSH with common.hosts; every observation can render itself as
+text for a testtools detail.
+"""
+
+import dataclasses
+
+from dvr_tempest_plugin.common import naming
+
+FIP_RULE_TABLE = '16'   # neutron/agent/l3/dvr_fip_ns.py FIP_RT_TBL
+
+
+@dataclasses.dataclass
+class NamespaceView:
+    """The devices of one namespace on one host (None: no namespace)."""
+
+    host: str
+    namespace: str
+    devices: dict = None
+
+    @property
+    def exists(self):
+        return self.devices is not None
+
+    def addresses(self, device):
+        return (self.devices or {}).get(device, {}).get('addresses', [])
+
+    def text(self):
+        if not self.exists:
+            return '%s: no namespace %s' % (self.host, self.namespace)
+        lines = ['%s: %s' % (self.host, self.namespace)]
+        for name in sorted(self.devices):
+            info = self.devices[name]
+            lines.append('  %-14s %-8s %s' % (
+                name, info.get('state') or '?',
+                ' '.join(info.get('addresses') or ()) or '-'))
+        return '\n'.join(lines)
+
+
+def dvr_namespaces(host_client):
+    """The qrouter-, snat- and fip- namespaces on a host."""
+    prefixes = (naming.QROUTER_NS_PREFIX, naming.SNAT_NS_PREFIX,
+                naming.FIP_NS_PREFIX)
+    return sorted(ns for ns in host_client.namespaces()
+                  if ns.startswith(prefixes))
+
+
+def namespace_view(host_client, namespace):
+    if namespace not in host_client.namespaces():
+        return NamespaceView(host_client.name, namespace)
+    return NamespaceView(host_client.name, namespace,
+                         host_client.devices(namespace))
+
+
+def describe_host(host_client, namespaces):
+    """Text listing a host's DVR namespaces and the devices of some."""
+    lines = ['host %s (%s)' % (host_client.name, host_client.address),
+             'DVR namespaces: %s' % (
+                 ', '.join(dvr_namespaces(host_client)) or 'none')]
+    for namespace in namespaces:
+        lines.append(namespace_view(host_client, namespace).text())
+    return '\n'.join(lines)
+
+
+@dataclasses.dataclass
+class FloatingIpPlumbing:
+    """The pieces of one floating IP that an L3 agent puts on its host.
+
+    rule: `ip rule` "from <fixed> lookup 16" in qrouter- (sends the VM's
+    traffic to rfp-); route: "<floating ip> via ... dev fpr-" in fip-
+    (brings traffic for the floating IP to the router). Today's Neutron
+    does not put the floating IP as an address on rfp- (see
+    dvr_local_router.get_router_cidrs).
+    """
+
+    host: str
+    rule: str = None
+    route: str = None
+    rules_text: str = ''
+    routes_text: str = ''
+
+    @property
+    def present(self):
+        return bool(self.rule and self.route)
+
+    @property
+    def absent(self):
+        return not self.rule and not self.route
+
+    def text(self):
+        return ('%s:\n  qrouter rule for the fixed IP: %s\n'
+                '  fip route for the floating IP: %s\n'
+                '  ip rule (qrouter):\n%s\n  ip route (fip):\n%s' % (
+                    self.host, self.rule or 'none', self.route or 'none',
+                    _indent(self.rules_text), _indent(self.routes_text)))
+
+
+def _indent(text):
+    return '\n'.join('    ' + line for line in
+                     (text.strip() or '(nothing)').splitlines())
+
+
+def _run_listing(host_client, namespace, argv):
+    if namespace not in host_client.namespaces():
+        return None, '(no namespace %s)' % namespace
+    result = host_client.run_in_namespace(namespace, argv, check=False)
+    return result.exit_status == 0, result.stdout + result.stderr
+
+
+def floating_ip_plumbing(host_client, router_id, ext_net_id, fixed_ip,
+                         floating_ip):
+    qrouter = naming.qrouter_namespace(router_id)
+    fip_ns = naming.fip_namespace(ext_net_id)
+    fpr = naming.fpr_device(router_id)
+    _, rules = _run_listing(host_client, qrouter, ['ip', '-4', 'rule'])
+    _, routes = _run_listing(host_client, fip_ns, ['ip', '-4', 'route'])
+    rule = next((line.strip() for line in rules.splitlines()
+                 if _is_fip_rule(line, fixed_ip)), None)
+    route = next((line.strip() for line in routes.splitlines()
+                  if _is_fip_route(line, floating_ip, fpr)), None)
+    return FloatingIpPlumbing(host_client.name, rule, route, rules, routes)
+
+
+def _is_fip_rule(line, fixed_ip):
+    words = line.split()
+    return ('from' in words and 'lookup' in words and
+            words[words.index('from') + 1] in (fixed_ip, fixed_ip + '/32')
+            and words[words.index('lookup') + 1] == FIP_RULE_TABLE)
+
+
+def _is_fip_route(line, floating_ip, fpr_device):
+    words = line.split()
+    return (bool(words) and words[0] in (floating_ip, floating_ip + '/32')
+            and 'dev' in words and
+            words[words.index('dev') + 1] == fpr_device)
