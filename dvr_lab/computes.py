@@ -41,8 +41,11 @@ def start_ovs(host):
 
 
 def create_bridges(host):
-    """br-ex holds the public wire; br-vx holds the tunnel wire and local_ip
-    (userspace VXLAN routes through an OVS bridge that owns the address)."""
+    """Plug the public and tunnel wires into br-ex and br-vx.
+
+    br-vx owns local_ip: userspace VXLAN routes through an OVS bridge that
+    holds the tunnel address.
+    """
     for bridge, port in (('br-ex', 'pub0'), ('br-vx', 'tun0')):
         vsctl(host, '--may-exist', 'add-br', bridge, '--', 'set', 'Bridge',
               bridge, 'datapath_type=netdev')

@@ -14,8 +14,8 @@ def db_url(name):
 
 
 def transport_url():
-    return 'rabbit://dvrlab:%s@%s:5672/' % (s.RABBIT_PASSWORD,
-                                             s.CONTROLLER_IP)
+    return 'rabbit://dvrlab:%s@%s:5672/' % (
+        s.RABBIT_PASSWORD, s.CONTROLLER_IP)
 
 
 def keystone_auth(user):

@@ -21,8 +21,7 @@ def tail(path, lines=15):
 
 @contextlib.contextmanager
 def step(title, log_of=None):
-    """Run a block as a named step; log_of names the service whose log to
-    quote when the step fails."""
+    """Run a block as a named step, quoting log_of's log when it fails."""
     started = time.monotonic()
     print('==> %s ...' % title, flush=True)
     try:

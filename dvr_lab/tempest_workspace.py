@@ -3,9 +3,9 @@
 import os
 import subprocess
 
-import dvr_tempest_plugin
 from dvr_lab import inifile
 from dvr_lab import settings as s
+import dvr_tempest_plugin
 
 AGENT_CTL = os.path.join(s.BIN_DIR, 'dvr-lab-agent')
 
@@ -20,6 +20,8 @@ def tempest_conf(image_id, flavor_id, public_network_id):
         'host_key_policy': 'reject',
         'host_command_prefix': '',
         'outside_address': s.OUTSIDE_IP,
+        'expect_snat_failover': True,
+        'agent_down_timeout': 90,
     }
     for agent in ('l3', 'ovs'):
         for action in ('stop', 'start', 'kill'):

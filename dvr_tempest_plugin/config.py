@@ -113,6 +113,14 @@ DvrGroup = [
                default=30,
                min=1,
                help='Upper bound, in seconds, for one packet capture.'),
+    cfg.BoolOpt('expect_snat_failover',
+                default=False,
+                help='Whether the cloud moves the SNAT part of a router to '
+                     'another dvr_snat agent when the SNAT host\'s L3 agent '
+                     'dies (allow_automatic_l3agent_failover = True and a '
+                     'second dvr_snat agent). When False the failover test '
+                     'only records what happens; when True it fails if '
+                     'SNAT does not move and recover.'),
 ]
 
 

@@ -38,6 +38,8 @@ trap finish EXIT
 echo "==> dvr-lab up"
 lab up
 lab status
+echo "==> the lab's own unit tests (nova driver, configuration), in its venv"
+/opt/dvr-lab/venv/bin/stestr --test-path ./dvr_lab/tests --top-dir ./ run
 echo "==> tempest run -r dvr (the whole suite, against the lab)"
 cd /var/lib/dvr-lab/tempest
 /opt/dvr-lab/venv/bin/tempest run -r dvr --concurrency 2

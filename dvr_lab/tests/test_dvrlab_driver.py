@@ -13,9 +13,9 @@ from dvr_lab.tests import _nova
 from dvr_lab.tests._nova import driver as dvrlab_driver
 from dvr_lab.tests._nova import plumbing
 
-import nova.conf
 from nova.compute import power_state
 from nova.compute import provider_tree
+import nova.conf
 from nova import exception
 from nova.virt import driver as virt_driver
 import nova.virt.node
@@ -285,8 +285,8 @@ class TestSpawn(DriverTestCase):
 class TestLauncher(unittest.TestCase):
 
     def test_path_extended_once(self):
-        import nova.virt
         from dvr_lab import nova_compute
+        import nova.virt
         nova_compute.extend_nova_virt_path()
         nova_compute.extend_nova_virt_path()
         self.assertEqual(1, list(nova.virt.__path__).count(

@@ -5,7 +5,10 @@ import tempfile
 import unittest
 
 from dvr_lab.tests import _nova
-from dvr_lab.tests._nova import naming, netinfo, plumbing, process
+from dvr_lab.tests._nova import naming
+from dvr_lab.tests._nova import netinfo
+from dvr_lab.tests._nova import plumbing
+from dvr_lab.tests._nova import process
 
 
 class TestNaming(unittest.TestCase):

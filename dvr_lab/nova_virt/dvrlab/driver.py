@@ -16,16 +16,16 @@ import platform
 import shutil
 import time
 
+import os_resource_classes as orc
 from oslo_concurrency import lockutils
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 from oslo_utils import excutils
 from oslo_utils import uuidutils
 from oslo_utils import versionutils
-import os_resource_classes as orc
 
-import nova.conf
 from nova.compute import power_state
+import nova.conf
 from nova import exception
 from nova.objects import fields as obj_fields
 from nova.virt import driver
