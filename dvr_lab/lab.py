@@ -146,8 +146,7 @@ def leftovers():
 
 
 def teardown():
-    for host in s.COMPUTES + (s.CONTROLLER, s.OUTSIDE):
-        namespaces.destroy_host(host)
+    namespaces.destroy_hosts(s.HOSTS)
     for name in processes.recorded_names():
         processes.stop(name)
     namespaces.destroy_fabric()

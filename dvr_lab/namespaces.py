@@ -101,17 +101,27 @@ def net_ns_path(host):
     return '/proc/%d/ns/net' % pid if pid else None
 
 
-def destroy_host(host):
-    """End every process living in the host's namespaces, then the holder."""
+def pids_inside(host):
+    """Every process living in the host's network or mount namespace."""
     pid = holder_pid(host)
-    if pid is not None:
-        inside = set()
-        for ns_kind in ('net', 'mnt'):
-            inside.update(processes.pids_in_namespace(
-                '/proc/%d/ns/%s' % (pid, ns_kind), ns_kind))
-        inside.discard(pid)
-        processes.terminate_all(sorted(inside), timeout=10)
-    processes.stop(holder_name(host))
+    if pid is None:
+        return set()
+    inside = set()
+    for ns_kind in ('net', 'mnt'):
+        inside.update(processes.pids_in_namespace(
+            '/proc/%d/ns/%s' % (pid, ns_kind), ns_kind))
+    inside.discard(pid)
+    return inside
+
+
+def destroy_hosts(hosts):
+    """End every process of the hosts at once, then their holders."""
+    inside = set()
+    for host in hosts:
+        inside |= pids_inside(host)
+    processes.terminate_all(sorted(inside), timeout=10)
+    for host in hosts:
+        processes.stop(holder_name(host))
 
 
 def fabric_exists():

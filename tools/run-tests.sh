@@ -17,6 +17,7 @@ echo "==> unit tests and style: tox -e pep8,py3"
 [ "${SKIP_LAB:-0}" = 1 ] && exit 0
 
 lab() { python3 -m dvr_lab "$@"; }
+summary=""
 finish() {
     status=$?
     if [ $status -ne 0 ]; then
@@ -31,6 +32,7 @@ finish() {
     fi
     echo "==> dvr-lab down"
     lab down || status=1
+    [ -n "$summary" ] && echo "$summary"
     exit $status
 }
 trap finish EXIT
@@ -42,4 +44,10 @@ echo "==> the lab's own unit tests (nova driver, configuration), in its venv"
 /opt/dvr-lab/venv/bin/stestr --test-path ./dvr_lab/tests --top-dir ./ run
 echo "==> tempest run -r dvr (the whole suite, against the lab)"
 cd /var/lib/dvr-lab/tempest
-/opt/dvr-lab/venv/bin/tempest run -r dvr --concurrency 2
+set +e
+/opt/dvr-lab/venv/bin/tempest run -r dvr --concurrency 2 | tee /tmp/dvr-tempest-run.log
+rc=${PIPESTATUS[0]}
+set -e
+count() { sed -n "s/^ - $1: \([0-9]*\)$/\1/p" /tmp/dvr-tempest-run.log | tail -1; }
+summary="scenario: $(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
+exit $rc

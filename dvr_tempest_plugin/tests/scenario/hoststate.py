@@ -146,3 +146,31 @@ def _is_fip_route(line, floating_ip, fpr_device):
     return (bool(words) and words[0] in (floating_ip, floating_ip + '/32')
             and 'dev' in words and
             words[words.index('dev') + 1] == fpr_device)
+
+
+def router_plumbing(host_client, router_id, ext_net_id):
+    """A fingerprint of what the L3 agent configured for a router on a host.
+
+    The devices, addresses, routes, rules and NAT rules of its qrouter-,
+    snat- and fip- namespaces: while the agent is still processing the
+    router (after a restart, a full sync) this keeps changing.
+    """
+    present = set(host_client.namespaces())
+    parts = []
+    for namespace in (naming.qrouter_namespace(router_id),
+                      naming.snat_namespace(router_id),
+                      naming.fip_namespace(ext_net_id)):
+        if namespace not in present:
+            parts.append('%s: absent' % namespace)
+            continue
+        for argv in (['ip', '-o', 'addr'], ['ip', 'route', 'show',
+                                            'table', 'all'],
+                     ['ip', 'rule'], ['iptables-save', '-t', 'nat']):
+            result = host_client.run_in_namespace(namespace, argv,
+                                                  check=False)
+            lines = [line for line in result.stdout.splitlines()
+                     if not line.startswith('#') and
+                     not line.startswith(':')]
+            parts.append('%s %s:\n%s' % (namespace, ' '.join(argv),
+                                         '\n'.join(lines)))
+    return '\n'.join(parts)

@@ -31,11 +31,13 @@ from dvr_tempest_plugin.common import agent_control
 from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.tests.scenario import base
+from dvr_tempest_plugin.tests.scenario import hoststate
 from dvr_tempest_plugin.tests.scenario import probes
 
 CONF = config.CONF
 
 BURST_SECONDS = 5
+SETTLE_SECONDS = 10
 PROBE_SSH_TIMEOUT = 20
 
 
@@ -213,8 +215,34 @@ class AgentFailureTest(base.DvrScenarioTest):
         return timeline.mark('%s agent of %s started again, alive in the '
                              'API' % (kind, host))
 
+    def wait_router_settled(self, host):
+        """Wait until the agent on host has finished with the router.
+
+        A restarted L3 agent resyncs its routers for a while after the API
+        reports it alive; disrupting it in the middle measures a half-done
+        resync, not the disruption. Settled: the router's plumbing on the
+        host is unchanged over SETTLE_SECONDS.
+        """
+        client = self.host(host)
+        ext_net = CONF.network.public_network_id
+        deadline = time.monotonic() + CONF.dvr.convergence_timeout
+        previous = hoststate.router_plumbing(client, self.router['id'],
+                                             ext_net)
+        while time.monotonic() < deadline:
+            time.sleep(SETTLE_SECONDS)
+            current = hoststate.router_plumbing(client, self.router['id'],
+                                                ext_net)
+            if current == previous:
+                return
+            previous = current
+        self.attach_text('plumbing-%s' % host, previous)
+        self.fail('router %s on %s: the L3 agent was still changing its '
+                  'namespaces after %ss' % (
+                      self.router['id'], host, CONF.dvr.convergence_timeout))
+
     def check_data_plane_survives(self, kind, action):
         host = self.current_snat_host()
+        self.wait_router_settled(host)
         vm1, vm2 = self.vms['vm1'], self.vms['vm2']
         running = [
             self.floating_ip_probe(vm1),
