@@ -46,6 +46,7 @@ CONTRACT_DEFAULTS = {
     'convergence_timeout': 120,
     'agent_down_timeout': 120,
     'capture_seconds': 30,
+    'expect_snat_failover': False,
 }
 GENERATOR_CONF = os.path.join(
     base.REPO_ROOT, 'etc', 'dvr-tempest-plugin-config-generator.conf')
