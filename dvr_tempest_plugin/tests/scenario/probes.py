@@ -214,6 +214,16 @@ class ProbeReport:
         outages = self.outages()
         return max(outages, key=lambda o: o[1]) if outages else None
 
+    def lost_between(self, start, end):
+        """Probes sent in [start, end) (time.monotonic) that got no reply."""
+        return sum(1 for when, answered in self._timeline()
+                   if start <= when < end and not answered)
+
+    def longest_outage_after(self, moment):
+        """Seconds of the longest run of lost probes sent after moment."""
+        return max([seconds for start, seconds, _ in self.outages()
+                    if start >= moment] or [0.0])
+
     def answered_after(self, moment):
         """Whether any probe sent after moment (time.monotonic) answered."""
         return any(answered for when, answered in self._timeline()
