@@ -143,7 +143,8 @@ def neutron_server():
             'auth_strategy': 'keystone',
             'api_workers': 1,
             'rpc_workers': 1,
-            'rpc_state_report_workers': 1,
+            # state reports share the one RPC worker: one process less
+            'rpc_state_report_workers': 0,
             'notify_nova_on_port_status_changes': True,
             'notify_nova_on_port_data_changes': True,
             'dhcp_agent_notification': False,

@@ -143,11 +143,22 @@ def pids_in_namespace(ns_path, kind='net'):
 
 
 def rss_kib(pid):
+    return _smaps_rollup(pid).get('Rss', 0)
+
+
+def pss_kib(pid):
+    """Proportional set size: pages shared between forks counted once."""
+    return _smaps_rollup(pid).get('Pss', 0)
+
+
+def _smaps_rollup(pid):
+    found = {}
     try:
-        with open('/proc/%d/status' % pid) as f:
+        with open('/proc/%d/smaps_rollup' % pid) as f:
             for line in f:
-                if line.startswith('VmRSS:'):
-                    return int(line.split()[1])
-    except OSError:
+                key, _, value = line.partition(':')
+                if value.strip().endswith('kB'):
+                    found[key] = int(value.split()[0])
+    except (OSError, ValueError):
         pass
-    return 0
+    return found

@@ -42,7 +42,10 @@ def report():
                             ('up' if up else 'down'))
     except Exception as exc:
         healthy &= _row('api', 'keystone/neutron/nova', False, str(exc))
-    print('total RSS of lab processes: %d MiB' % (_lab_rss() // 1024))
+    rss, pss = _lab_memory()
+    print('memory of all lab processes: RSS %d MiB, PSS %d MiB (PSS counts '
+          'pages shared between forked workers once)' % (rss // 1024,
+                                                         pss // 1024))
     return 0 if healthy else 1
 
 
@@ -64,13 +67,10 @@ def _all_pids():
     return [int(p) for p in os.listdir('/proc') if p.isdigit()]
 
 
-def _lab_rss():
-    """RSS of every process living in a lab host's namespaces."""
+def _lab_memory():
+    """(RSS, PSS) in KiB of every process in a lab host's namespaces."""
     seen = set()
     for host in s.HOSTS:
-        pid = namespaces.holder_pid(host)
-        if pid:
-            for kind in ('net', 'mnt'):
-                seen.update(processes.pids_in_namespace(
-                    '/proc/%d/ns/%s' % (pid, kind), kind))
-    return sum(processes.rss_kib(p) for p in seen)
+        seen |= namespaces.pids_inside(host)
+    return (sum(processes.rss_kib(p) for p in seen),
+            sum(processes.pss_kib(p) for p in seen))

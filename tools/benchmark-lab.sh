@@ -8,7 +8,8 @@
 # Usage: tools/benchmark-lab.sh [--cold]   (as root; ends with the lab down)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-lab() { python3 -m dvr_lab "$@"; }
+repo=$PWD
+lab() { (cd "$repo" && python3 -m dvr_lab "$@"); }
 seconds() { local t0=$EPOCHREALTIME; "$@" >/tmp/dvr-lab-bench.log 2>&1 \
     || { tail -20 /tmp/dvr-lab-bench.log; exit 1; }; \
     python3 -c "print($EPOCHREALTIME - $t0)"; }

@@ -16,7 +16,7 @@ echo "==> unit tests and style: tox -e pep8,py3"
 
 [ "${SKIP_LAB:-0}" = 1 ] && exit 0
 
-lab() { python3 -m dvr_lab "$@"; }
+lab() { (cd "$repo" && python3 -m dvr_lab "$@"); }
 summary=""
 finish() {
     status=$?
