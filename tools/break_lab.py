@@ -13,11 +13,12 @@ Breakages (each re-applied every second to routers as they appear):
   stray-snat     create snat-<router> on hosts that have only qrouter-
   fg-down        set every fg- device down in the fip namespaces
   drop-east-west drop ICMP routed between two qr- devices of a qrouter
-  east-west-via-snat  remove the qr- of the second subnet from qrouters on
-                 cpnw1, so cpnw1 sends east-west traffic to the snat
-                 namespace instead of routing it itself
+  east-west-via-snat  on VM1's host, set down the qrouter's qr- of VM2's
+                 subnet: that host no longer routes east-west itself and
+                 hands the packets to the snat namespace
 """
 
+import ipaddress
 import sys
 import time
 
@@ -72,18 +73,25 @@ def drop_east_west(host):
 
 
 def east_west_via_snat(host):
-    if host.name != 'cpnw1':
-        return
+    """On VM1's host, down the qr- of VM2's subnet: VM1's host can no more
+    route to subnet2 itself and hands the packets to the snat namespace."""
+    from dvr_lab import cloud
+    conn = cloud.admin_connection()
     for ns in netns(host, 'qrouter-'):
-        qrs = sorted(devices(host, ns, 'qr-'))
-        addrs = {}
-        for dev in qrs:
-            out = run(host, ['ip', 'netns', 'exec', ns, 'ip', '-o', '-4',
-                             'addr', 'show', dev])
-            addrs[dev] = out.split()[3] if out.split() else ''
-        # the subnet with the higher address is "subnet2" in the suite
-        if len(qrs) >= 2:
-            victim = max(qrs, key=lambda d: addrs[d])
+        router_id = ns[len('qrouter-'):]
+        interfaces = list(conn.network.ports(
+            device_id=router_id,
+            device_owner='network:router_interface_distributed'))
+        subnets = sorted(interfaces, key=lambda p: ipaddress.ip_address(
+            p.fixed_ips[0]['ip_address']))
+        if len(subnets) < 2:
+            continue
+        first_subnet = subnets[0].fixed_ips[0]['subnet_id']
+        vm1_hosts = {p.binding_host_id for p in conn.network.ports(
+            device_owner='compute:nova')
+            if p.fixed_ips and p.fixed_ips[0]['subnet_id'] == first_subnet}
+        if host.name in vm1_hosts:
+            victim = ('qr-' + subnets[1].id)[:14]
             run(host, ['ip', 'netns', 'exec', ns, 'ip', 'link', 'set',
                        victim, 'down'])
 
