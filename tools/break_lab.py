@@ -73,8 +73,10 @@ def drop_east_west(host):
 
 
 def east_west_via_snat(host):
-    """On VM1's host, down the qr- of VM2's subnet: VM1's host can no more
-    route to subnet2 itself and hands the packets to the snat namespace."""
+    """On VM1's host, set down the qrouter's qr- of VM2's subnet.
+
+    VM1's host can no more route to subnet2 itself.
+    """
     from dvr_lab import cloud
     conn = cloud.admin_connection()
     for ns in netns(host, 'qrouter-'):

@@ -259,12 +259,21 @@ class AgentFailureTest(base.DvrScenarioTest):
         ]
         since = self.wait_answering(running)
         timeline = Timeline()
-        _, restarting, alive = self.disrupt(kind, action, host, timeline)
-        self.wait_next_burst(running, alive)
-        timeline.mark('probes stopped')
-        reports = self.stop_probes(running, since)
-        self.attach_text('timeline', timeline.text())
-        self.attach_api_bindings()
+        moments = None
+        try:
+            moments = self.disrupt(kind, action, host, timeline)
+            self.wait_next_burst(running, moments[2])
+        finally:
+            # Even when the agent could not be restored: stop the probes
+            # and show what they saw.
+            timeline.mark('probes stopped')
+            reports = self.stop_probes(running, since)
+            self.attach_text('timeline', timeline.text())
+            self.attach_api_bindings()
+            if moments is None:
+                self.attach_text('lost-probes', '\n'.join(
+                    r.summary() for r in reports))
+        restarting = moments[1]
         figures = ['%s; before the restart: %d lost; after it: longest '
                    'outage %.1f s' % (
                        r.summary(), r.lost_between(0, restarting),
