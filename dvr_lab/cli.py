@@ -6,6 +6,8 @@ import sys
 
 from dvr_lab import settings as s
 
+PREPARED = 'DVR_LAB_PREPARED'  # set once installing is done, across exec
+
 
 def _in_lab_venv():
     return os.path.realpath(sys.prefix) == os.path.realpath(s.VENV)
@@ -23,6 +25,7 @@ def _prepare_and_reexec(argv):
         steps.out('    ' + install.install_project())
         install.install_agent_ctl()
     if not _in_lab_venv():
+        os.environ[PREPARED] = '1'
         os.execv(install.venv_python(),
                  [install.venv_python(), '-m', 'dvr_lab.cli'] + argv)
 
@@ -31,7 +34,7 @@ def cmd_up(args, argv):
     from dvr_lab import lab
     from dvr_lab import steps
     try:
-        if not lab.healthy():
+        if not lab.healthy() and not os.environ.get(PREPARED):
             _prepare_and_reexec(argv)
         return lab.up()
     except steps.StepFailed as exc:
