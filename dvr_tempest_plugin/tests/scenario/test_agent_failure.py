@@ -38,7 +38,7 @@ CONF = config.CONF
 
 BURST_SECONDS = 5
 SETTLE_SECONDS = 10
-RESTART_BLIP_SECONDS = 2.0
+MAX_BLIP_SECONDS = 1.0
 PROBE_SSH_TIMEOUT = 20
 
 
@@ -281,24 +281,18 @@ class AgentFailureTest(base.DvrScenarioTest):
                    for r in reports]
         self.attach_text('lost-probes', '\n'.join(figures))
         state = 'killed' if action == 'kill' else 'stopped'
-        lost_while_down = [f for f, r in zip(figures, reports)
-                           if r.lost_between(0, restarting)]
+        # Traffic keeps flowing when no run of lost probes lasts longer
+        # than a blip, while the agent is down and while it resyncs after
+        # its restart. Every lost probe is reported above (expected: none).
+        interrupted = [f for f, r in zip(figures, reports)
+                       if r.longest_outage() and
+                       r.longest_outage()[1] > MAX_BLIP_SECONDS]
         self.assertEqual(
-            [], lost_while_down,
-            'expected no probe lost while the %s agent of the SNAT host %s '
-            'was %s (the data plane must not depend on it); lost:\n%s' % (
-                kind, host, state, '\n'.join(lost_while_down)))
-        # Restarting an agent resyncs its flows and routers: a blip of a
-        # probe or two is reported, not failed; a real outage is failed.
-        broken_by_restart = [
-            f for f, r in zip(figures, reports)
-            if r.longest_outage_after(restarting) > RESTART_BLIP_SECONDS]
-        self.assertEqual(
-            [], broken_by_restart,
-            'expected at most a %.0f s blip when the %s agent of %s '
-            'restarted; found:\n%s' % (
-                RESTART_BLIP_SECONDS, kind, host,
-                '\n'.join(broken_by_restart)))
+            [], interrupted,
+            'expected traffic to keep flowing (no outage over %.1f s) while '
+            'the %s agent of the SNAT host %s was %s and after its restart; '
+            'found:\n%s' % (
+                MAX_BLIP_SECONDS, kind, host, state, '\n'.join(interrupted)))
 
     # -- tests ---------------------------------------------------------------
 
