@@ -8,7 +8,11 @@ background, then run the test:
     (cd /var/lib/dvr-lab/tempest && tempest run -r HostPlacement)
     kill %1      # the breaker stops; `dvr-lab down && dvr-lab up` if needed
 
+With --delay SECONDS the breakage starts late, after the test classes have
+built their topology (and checked SSH through the floating IP).
+
 Breakages (each re-applied every second to routers as they appear):
+  no-fip-rule    delete the floating IPs' ip rules (table 16) in qrouters
   no-snat        delete every snat- namespace on every host
   stray-snat     create snat-<router> on hosts that have only qrouter-
   fg-down        set every fg- device down in the fip namespaces
@@ -98,7 +102,20 @@ def east_west_via_snat(host):
                        victim, 'down'])
 
 
+def no_fip_rule(host):
+    """Delete the floating IPs' policy rules (table 16) in every qrouter."""
+    for ns in netns(host, 'qrouter-'):
+        for line in run(host, ['ip', 'netns', 'exec', ns, 'ip', 'rule']
+                        ).splitlines():
+            words = line.split()
+            if words[-2:] == ['lookup', '16'] and 'from' in words:
+                source = words[words.index('from') + 1]
+                run(host, ['ip', 'netns', 'exec', ns, 'ip', 'rule', 'del',
+                           'from', source, 'lookup', '16'])
+
+
 BREAKAGES = {
+    'no-fip-rule': no_fip_rule,
     'no-snat': no_snat,
     'stray-snat': stray_snat,
     'fg-down': fg_down,
@@ -108,9 +125,14 @@ BREAKAGES = {
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in BREAKAGES:
+    args = sys.argv[1:]
+    delay = 0
+    if args[:1] == ['--delay'] and len(args) >= 2:
+        delay, args = float(args[1]), args[2:]
+    if len(args) != 1 or args[0] not in BREAKAGES:
         sys.exit(__doc__)
-    breakage = BREAKAGES[sys.argv[1]]
+    breakage = BREAKAGES[args[0]]
+    time.sleep(delay)  # let the test classes build their topology first
     while True:
         for host in settings.COMPUTES:
             breakage(host)
