@@ -13,6 +13,7 @@ built their topology (and checked SSH through the floating IP).
 
 Breakages (each re-applied every second to routers as they appear):
   no-fip-rule    delete the floating IPs' ip rules (table 16) in qrouters
+  stray-fip-rule copy each floating IP's ip rule to the other hosts' qrouter
   no-snat        delete every snat- namespace on every host
   stray-snat     create snat-<router> on hosts that have only qrouter-
   fg-down        set every fg- device down in the fip namespaces
@@ -114,7 +115,32 @@ def no_fip_rule(host):
                            'from', source, 'lookup', '16'])
 
 
+def fip_rules(host, ns):
+    rules = []
+    for line in run(host, ['ip', 'netns', 'exec', ns, 'ip', 'rule']
+                    ).splitlines():
+        words = line.split()
+        if words[-2:] == ['lookup', '16'] and 'from' in words:
+            rules.append(words[words.index('from') + 1])
+    return rules
+
+
+def stray_fip_rule(host):
+    """Copy every floating IP's rule to the same qrouter on other hosts."""
+    for other in settings.COMPUTES:
+        if other == host:
+            continue
+        theirs = set(netns(other, 'qrouter-'))
+        for ns in set(netns(host, 'qrouter-')) & theirs:
+            present = set(fip_rules(other, ns))
+            for source in set(fip_rules(host, ns)) - present:
+                run(other, ['ip', 'netns', 'exec', ns, 'ip', 'rule', 'add',
+                            'from', source, 'lookup', '16',
+                            'priority', '40000'])
+
+
 BREAKAGES = {
+    'stray-fip-rule': stray_fip_rule,
     'no-fip-rule': no_fip_rule,
     'no-snat': no_snat,
     'stray-snat': stray_snat,
