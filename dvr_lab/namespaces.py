@@ -96,11 +96,6 @@ def run(host, argv, **kwargs):
     return shell.run(enter(host) + list(argv), **kwargs)
 
 
-def net_ns_path(host):
-    pid = holder_pid(host)
-    return '/proc/%d/ns/net' % pid if pid else None
-
-
 def pids_inside(host):
     """Every process living in the host's network or mount namespace."""
     pid = holder_pid(host)
