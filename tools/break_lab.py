@@ -1,168 +1,636 @@
-"""Break the running dvr-lab the way a scenario test checks, until Ctrl-C.
+"""Run scenario tests against a dvr-lab broken the way they check.
 
 Every scenario test must be seen failing against a broken lab; this makes
-the breakage repeatable. Run as root with the lab venv's python, in the
-background, then run the test:
+the breakage repeatable and puts it exactly where it belongs: after the
+test class has built its topology (and checked SSH through the floating
+IP) and before the test body runs. It runs the tests in this process,
+with the lab's tempest workspace, and wraps DvrScenarioTest.setUp: the
+breakage is applied to the test's own router, VMs and hosts, then kept
+applied every second by a thread, and undone after the test (before the
+class cleans up). Breakages that act through [dvr] options override
+them for the test only.
 
-    /opt/dvr-lab/venv/bin/python tools/break_lab.py no-snat &
-    (cd /var/lib/dvr-lab/tempest && tempest run -r HostPlacement)
-    kill %1      # the breaker stops; `dvr-lab down && dvr-lab up` if needed
+    /opt/dvr-lab/venv/bin/python tools/break_lab.py BREAKAGE TEST_ID...
+    /opt/dvr-lab/venv/bin/python tools/break_lab.py TEST_ID=BREAKAGE...
+    /opt/dvr-lab/venv/bin/python tools/break_lab.py --list
 
-With --delay SECONDS the breakage starts late, after the test classes have
-built their topology (and checked SSH through the floating IP).
+The second form breaks each test its own way, in the order given, within
+one class setup (list the breakages that cannot be undone last).
 
-Breakages (each re-applied every second to routers as they appear):
-  no-fip-rule    delete the floating IPs' ip rules (table 16) in qrouters
-  stray-fip-rule copy each floating IP's ip rule to the other hosts' qrouter
-  no-snat        delete every snat- namespace on every host
-  stray-snat     create snat-<router> on hosts that have only qrouter-
-  fg-down        set every fg- device down in the fip namespaces
-  drop-east-west drop ICMP routed between two qr- devices of a qrouter
-  east-west-via-snat  on VM1's host, set down the qrouter's qr- of VM2's
-                 subnet: that host no longer routes east-west itself and
-                 hands the packets to the snat namespace
+TEST_ID is a test's dotted path; a test_ or Test name alone is looked up in
+dvr_tempest_plugin.tests.scenario. It prints each test's outcome and
+failure message; the details (captures, listings) go to
+/tmp/break-lab/<test>/.
 """
 
 import ipaddress
+import os
+import shlex
 import sys
+import threading
 import time
+import unittest
+
+import testtools
 
 from dvr_lab import namespaces
+from dvr_lab import processes
+from dvr_lab import services
 from dvr_lab import settings
 from dvr_lab import shell
 
-
-def run(host, argv):
-    return namespaces.run(host, argv, check=False, timeout=20)
-
-
-def netns(host, prefix):
-    return [line.split()[0] for line in run(host, ['ip', 'netns']).splitlines()
-            if line.startswith(prefix)]
+WORKSPACE = os.path.join(settings.STATE_DIR, 'tempest')
+DETAILS_DIR = '/tmp/break-lab'
+REAPPLY_SECONDS = 1
+PRIORITY_COPY = 40000
+PRIORITY_DIVERT = 1000
 
 
-def devices(host, ns, prefix):
-    out = run(host, ['ip', 'netns', 'exec', ns, 'ip', '-o', 'link'])
+def run(host_name, argv):
+    return namespaces.run(settings.host(host_name), argv, check=False,
+                          timeout=20)
+
+
+def in_netns(host_name, ns, argv):
+    return run(host_name, ['ip', 'netns', 'exec', ns] + list(argv))
+
+
+def netns_names(host_name, prefix):
+    return [line.split()[0] for line in run(host_name, ['ip', 'netns'])
+            .splitlines() if line.startswith(prefix)]
+
+
+def link_names(host_name, ns, prefix):
+    out = in_netns(host_name, ns, ['ip', '-o', 'link'])
     names = [line.split(':')[1].strip().split('@')[0]
              for line in out.splitlines()]
-    return [n for n in names if n.startswith(prefix)]
+    return [name for name in names if name.startswith(prefix)]
 
 
-def no_snat(host):
-    for ns in netns(host, 'snat-'):
-        run(host, ['ip', 'netns', 'delete', ns])
-
-
-def stray_snat(host):
-    present = set(netns(host, ''))
-    for ns in netns(host, 'qrouter-'):
-        snat = 'snat-' + ns[len('qrouter-'):]
-        if snat not in present:
-            run(host, ['ip', 'netns', 'add', snat])
-
-
-def fg_down(host):
-    for ns in netns(host, 'fip-'):
-        for dev in devices(host, ns, 'fg-'):
-            run(host, ['ip', 'netns', 'exec', ns, 'ip', 'link', 'set', dev,
-                       'down'])
-
-
-def drop_east_west(host):
-    rule = ['FORWARD', '-i', 'qr-+', '-o', 'qr-+', '-p', 'icmp', '-j', 'DROP']
-    for ns in netns(host, 'qrouter-'):
-        inside = namespaces.enter(host) + ['ip', 'netns', 'exec', ns,
-                                           'iptables']
-        if not shell.succeeds(inside + ['-C'] + rule):
-            shell.run(inside + ['-I'] + rule, check=False)
-
-
-def east_west_via_snat(host):
-    """On VM1's host, set down the qrouter's qr- of VM2's subnet.
-
-    VM1's host can no more route to subnet2 itself.
-    """
-    from dvr_lab import cloud
-    conn = cloud.admin_connection()
-    for ns in netns(host, 'qrouter-'):
-        router_id = ns[len('qrouter-'):]
-        interfaces = list(conn.network.ports(
-            device_id=router_id,
-            device_owner='network:router_interface_distributed'))
-        subnets = sorted(interfaces, key=lambda p: ipaddress.ip_address(
-            p.fixed_ips[0]['ip_address']))
-        if len(subnets) < 2:
-            continue
-        first_subnet = subnets[0].fixed_ips[0]['subnet_id']
-        vm1_hosts = {p.binding_host_id for p in conn.network.ports(
-            device_owner='compute:nova')
-            if p.fixed_ips and p.fixed_ips[0]['subnet_id'] == first_subnet}
-        if host.name in vm1_hosts:
-            victim = ('qr-' + subnets[1].id)[:14]
-            run(host, ['ip', 'netns', 'exec', ns, 'ip', 'link', 'set',
-                       victim, 'down'])
-
-
-def no_fip_rule(host):
-    """Delete the floating IPs' policy rules (table 16) in every qrouter."""
-    for ns in netns(host, 'qrouter-'):
-        for line in run(host, ['ip', 'netns', 'exec', ns, 'ip', 'rule']
-                        ).splitlines():
-            words = line.split()
-            if words[-2:] == ['lookup', '16'] and 'from' in words:
-                source = words[words.index('from') + 1]
-                run(host, ['ip', 'netns', 'exec', ns, 'ip', 'rule', 'del',
-                           'from', source, 'lookup', '16'])
-
-
-def fip_rules(host, ns):
+def ip_rules(host_name, ns):
+    """(priority, words after the priority) of each ip rule in ns."""
     rules = []
-    for line in run(host, ['ip', 'netns', 'exec', ns, 'ip', 'rule']
-                    ).splitlines():
-        words = line.split()
-        if words[-2:] == ['lookup', '16'] and 'from' in words:
-            rules.append(words[words.index('from') + 1])
+    for line in in_netns(host_name, ns, ['ip', 'rule']).splitlines():
+        priority, _, rest = line.partition(':')
+        rules.append((int(priority), rest.split()))
     return rules
 
 
-def stray_fip_rule(host):
-    """Copy every floating IP's rule to the same qrouter on other hosts."""
-    for other in settings.COMPUTES:
-        if other == host:
+def compute_names():
+    return [host.name for host in settings.COMPUTES]
+
+
+def ensure_iptables(host_name, ns, chain, rule):
+    check = namespaces.enter(settings.host(host_name)) + [
+        'ip', 'netns', 'exec', ns, 'iptables', '-C', chain] + rule
+    if not shell.succeeds(check):
+        in_netns(host_name, ns, ['iptables', '-I', chain] + rule)
+
+
+def remove_iptables(host_name, ns, chain, rule):
+    in_netns(host_name, ns, ['iptables', '-D', chain] + rule)
+
+
+class Breakage(object):
+    """A way to break the lab; apply() is idempotent."""
+
+    name = None
+    conf = {}   # [dvr] option -> value while broken
+
+    def apply(self, test):
+        raise NotImplementedError
+
+    def undo(self, test):
+        pass
+
+    @staticmethod
+    def qrouter(test):
+        return 'qrouter-' + test.router['id']
+
+    @staticmethod
+    def fip_ns(test):
+        from tempest import config
+        return 'fip-' + config.CONF.network.public_network_id
+
+
+# -- the API ------------------------------------------------------------------
+
+class RouterCentralized(Breakage):
+    """Turn the test's router into a centralized (legacy) router."""
+
+    name = 'router-centralized'
+
+    def apply(self, test):
+        client = test.admin_routers_client
+        router = client.show_router(test.router['id'])['router']
+        if router['distributed']:
+            client.update_router(router['id'], admin_state_up=False)
+            client.update_router(router['id'], distributed=False)
+            client.update_router(router['id'], admin_state_up=True)
+
+
+class SnatUnscheduled(Breakage):
+    """Remove the router from the L3 agent hosting its SNAT."""
+
+    name = 'snat-unscheduled'
+
+    def apply(self, test):
+        for agent in test.router_l3_agents():
+            test.admin_agents_client.delete_router_from_l3_agent(
+                agent['id'], test.router['id'])
+
+
+class SnatPortElsewhere(Breakage):
+    """Bind the SNAT port of subnet2 to a host that is not the SNAT host."""
+
+    name = 'snat-port-elsewhere'
+
+    def apply(self, test):
+        snat_host = test.current_snat_host()
+        port = test.port_on_subnet(test.router_ports('network:router_'
+                                                     'centralized_snat'),
+                                   test.subnets['subnet2'])
+        other = sorted(set(compute_names()) - {snat_host})[0]
+        if port['binding:host_id'] != other:
+            test.admin_ports_client.update_port(
+                port['id'], **{'binding:host_id': other})
+
+
+class NoFipGatewayPort(Breakage):
+    """Delete VM1's host's floating IP agent gateway port (fg-) from the API.
+
+    The lab is best rebuilt afterwards: the host's fip namespace keeps an
+    fg- device for a port that no longer exists.
+    """
+
+    name = 'no-fip-gateway-port'
+
+    def apply(self, test):
+        port = test.fip_agent_gateway_ports().get(test.vms['vm1'].host)
+        if port:
+            test.admin_ports_client.delete_port(port['id'])
+
+
+# -- namespaces and devices ---------------------------------------------------
+
+class NoSnat(Breakage):
+    """Delete the router's snat- namespace wherever it is."""
+
+    name = 'no-snat'
+
+    def apply(self, test):
+        snat = 'snat-' + test.router['id']
+        for host in compute_names():
+            if snat in netns_names(host, 'snat-'):
+                run(host, ['ip', 'netns', 'delete', snat])
+
+
+class StraySnat(Breakage):
+    """Create an empty snat-<router> on the hosts without the SNAT."""
+
+    name = 'stray-snat'
+
+    def apply(self, test):
+        snat = 'snat-' + test.router['id']
+        for host in compute_names():
+            present = netns_names(host, '')
+            if self.qrouter(test) in present and snat not in present:
+                run(host, ['ip', 'netns', 'add', snat])
+
+
+class NoQrouterOffSnatHost(Breakage):
+    """Delete qrouter-<router> on the VM hosts that are not the SNAT host."""
+
+    name = 'no-qrouter'
+
+    def apply(self, test):
+        snat_host = test.current_snat_host()
+        for host in set(test.vm_hosts.values()) - {snat_host}:
+            if self.qrouter(test) in netns_names(host, 'qrouter-'):
+                run(host, ['ip', 'netns', 'delete', self.qrouter(test)])
+
+
+class NoFpr(Breakage):
+    """Delete the router's rfp-/fpr- veth pair on every host."""
+
+    name = 'no-fpr'
+
+    def apply(self, test):
+        fpr = ('fpr-' + test.router['id'])[:14]
+        for host in compute_names():
+            if fpr in link_names(host, self.fip_ns(test), 'fpr-'):
+                in_netns(host, self.fip_ns(test), ['ip', 'link', 'del', fpr])
+
+
+class FgDown(Breakage):
+    """Set the fg- devices of the fip namespaces down (undone after)."""
+
+    name = 'fg-down'
+
+    def set_fg(self, test, state):
+        for host in compute_names():
+            for dev in link_names(host, self.fip_ns(test), 'fg-'):
+                in_netns(host, self.fip_ns(test),
+                         ['ip', 'link', 'set', dev, state])
+
+    def apply(self, test):
+        self.set_fg(test, 'down')
+
+    def undo(self, test):
+        self.set_fg(test, 'up')
+
+
+# -- floating IP plumbing -----------------------------------------------------
+
+def fip_rules(host, test):
+    """Sources of the floating IPs' rules (lookup 16) in the qrouter."""
+    return {(words[1], priority)
+            for priority, words in ip_rules(host, Breakage.qrouter(test))
+            if words[:1] == ['from'] and words[-2:] == ['lookup', '16']}
+
+
+class NoFipRule(Breakage):
+    """Delete the floating IPs' rules (table 16) in the router's qrouters."""
+
+    name = 'no-fip-rule'
+
+    def apply(self, test):
+        for host in compute_names():
+            for source, priority in fip_rules(host, test):
+                in_netns(host, self.qrouter(test),
+                         ['ip', 'rule', 'del', 'priority', str(priority)])
+
+
+class StrayFipRule(Breakage):
+    """Copy each floating IP's rule to the qrouter of the other hosts."""
+
+    name = 'stray-fip-rule'
+
+    def apply(self, test):
+        for host in compute_names():
+            for other in set(compute_names()) - {host}:
+                theirs = {source for source, _ in fip_rules(other, test)}
+                for source, _ in fip_rules(host, test):
+                    if (source not in theirs and self.qrouter(test) in
+                            netns_names(other, 'qrouter-')):
+                        in_netns(other, self.qrouter(test), [
+                            'ip', 'rule', 'add', 'from', source, 'lookup',
+                            '16', 'priority', str(PRIORITY_COPY)])
+
+
+class LeftoverFipRule(Breakage):
+    """Keep a copy of every floating IP rule: the agent leaves it behind.
+
+    The agent deletes its rule by priority, so a copy at another priority
+    outlives the floating IP's disassociation.
+    """
+
+    name = 'leftover-fip-rule'
+
+    def apply(self, test):
+        for host in compute_names():
+            rules = fip_rules(host, test)
+            copied = {s for s, p in rules if p == PRIORITY_COPY}
+            for source, _ in rules:
+                if source not in copied:
+                    in_netns(host, self.qrouter(test), [
+                        'ip', 'rule', 'add', 'from', source, 'lookup', '16',
+                        'priority', str(PRIORITY_COPY)])
+                    copied.add(source)
+
+
+# -- traffic ------------------------------------------------------------------
+
+class DropEastWest(Breakage):
+    """Drop ICMP routed between two qr- devices in the router's qrouters."""
+
+    name = 'drop-east-west'
+    rule = ['-i', 'qr-+', '-o', 'qr-+', '-p', 'icmp', '-j', 'DROP']
+
+    def apply(self, test):
+        for host in compute_names():
+            if self.qrouter(test) in netns_names(host, 'qrouter-'):
+                ensure_iptables(host, self.qrouter(test), 'FORWARD',
+                                self.rule)
+
+
+class DropFipIcmp(Breakage):
+    """Drop ICMP forwarded by the fip namespaces (SSH still passes)."""
+
+    name = 'drop-fip-icmp'
+    rule = ['-p', 'icmp', '-j', 'DROP']
+
+    def apply(self, test):
+        for host in compute_names():
+            ensure_iptables(host, self.fip_ns(test), 'FORWARD', self.rule)
+
+    def undo(self, test):
+        for host in compute_names():
+            remove_iptables(host, self.fip_ns(test), 'FORWARD', self.rule)
+
+
+class IcmpViaSnat(Breakage):
+    """Route the tenant subnets' ICMP through the snat namespace.
+
+    In each qrouter of the router, a rule ahead of the main table sends
+    ICMP from a subnet to that subnet's SNAT table (default via its sg-
+    address): pings still get answers, through the wrong namespace.
+    """
+
+    name = 'icmp-via-snat'
+
+    def apply(self, test):
+        cidrs = {s['cidr'] for s in test.subnets.values()}
+        for host in compute_names():
+            if self.qrouter(test) not in netns_names(host, 'qrouter-'):
+                continue
+            rules = ip_rules(host, self.qrouter(test))
+            diverted = {words[1] for priority, words in rules
+                        if priority == PRIORITY_DIVERT}
+            for priority, words in rules:
+                if (words[:1] == ['from'] and words[1] in cidrs and
+                        words[1] not in diverted and 'lookup' in words):
+                    table = words[words.index('lookup') + 1]
+                    in_netns(host, self.qrouter(test), [
+                        'ip', 'rule', 'add', 'from', words[1], 'ipproto',
+                        'icmp', 'lookup', table, 'priority',
+                        str(PRIORITY_DIVERT)])
+                    diverted.add(words[1])
+
+
+class RouteFixedIps(Breakage):
+    """Route the tenant subnets from the tester to the router's gateway.
+
+    The outside world then reaches fixed IPs through the snat namespace,
+    which the negative reachability test must catch. Undone after.
+    """
+
+    name = 'route-fixed-ips'
+
+    def routes(self, test):
+        gateway = test.router_gateway_ip()
+        return [(str(ipaddress.ip_network(s['cidr'])), gateway)
+                for s in test.subnets.values()]
+
+    def apply(self, test):
+        for cidr, gateway in self.routes(test):
+            shell.run(['ip', 'route', 'replace', cidr, 'via', gateway],
+                      check=False)
+
+    def undo(self, test):
+        for cidr, gateway in self.routes(test):
+            shell.run(['ip', 'route', 'del', cidr, 'via', gateway],
+                      check=False)
+
+
+# -- agents -------------------------------------------------------------------
+
+AGENT_CTL = '/opt/dvr-lab/bin/dvr-lab-agent'
+FIP_NAMESPACES = "$(ip netns | cut -d' ' -f1 | grep '^fip-')"
+
+
+def sh(script):
+    return 'sh -c %s' % shlex.quote(script)
+
+
+class L3StopCutsFip(Breakage):
+    """Stopping the L3 agent also sets the host's fg- devices down.
+
+    What a deployment whose agent shutdown tears down the fip namespace
+    looks like; starting the agent sets them up again first.
+    """
+
+    name = 'l3-stop-cuts-fip'
+
+    def fg(self, state):
+        return ('for ns in %s; do for dev in $(ip netns exec $ns ip -o link '
+                '| cut -d: -f2 | grep -o "fg-[^@ ]*"); do ip netns exec $ns '
+                'ip link set $dev %s; done; done' % (FIP_NAMESPACES, state))
+
+    @property
+    def conf(self):
+        return {
+            'l3_agent_stop_command': sh('%s stop l3 && %s' % (
+                AGENT_CTL, self.fg('down'))),
+            'l3_agent_start_command': sh('%s; %s start l3' % (
+                self.fg('up'), AGENT_CTL)),
+        }
+
+    def apply(self, test):
+        pass
+
+
+class OvsStopDropsIcmp(Breakage):
+    """Stopping the OVS agent also installs an ICMP drop flow in br-int.
+
+    Starting the agent removes the flow first.
+    """
+
+    name = 'ovs-stop-drops-icmp'
+    flow = 'priority=65535,icmp'
+    conf = {
+        'ovs_agent_stop_command': sh(
+            '%s stop ovs && ovs-ofctl add-flow br-int %s,actions=drop'
+            % (AGENT_CTL, flow)),
+        'ovs_agent_start_command': sh(
+            'ovs-ofctl --strict del-flows br-int %s; %s start ovs'
+            % (flow, AGENT_CTL)),
+    }
+
+    def apply(self, test):
+        pass
+
+
+class NoSnatFailover(Breakage):
+    """Restart neutron-periodic-workers with no automatic L3 failover.
+
+    The rescheduling of routers from dead L3 agents runs there; it comes
+    back with the lab's own neutron.conf on undo.
+    """
+
+    name = 'no-snat-failover'
+    service = 'neutron-periodic-workers'
+
+    def __init__(self):
+        self.applied = False
+
+    def restart(self, failover):
+        conf = services.etc('neutron', 'neutron.conf')
+        override = conf + '.no-failover'
+        with open(override, 'w') as f:
+            f.write('[DEFAULT]\nallow_automatic_l3agent_failover = %s\n'
+                    % failover)
+        svc = services.by_name(self.service)
+        processes.stop(svc.name)
+        processes.start(svc.name, namespaces.enter(svc.host) + svc.argv +
+                        ['--config-file', override], env=svc.env)
+
+    def apply(self, test):
+        if not self.applied:
+            self.restart(False)
+            self.applied = True
+
+    def undo(self, test):
+        if self.applied:
+            self.restart(True)
+
+
+BREAKAGES = {cls.name: cls for cls in (
+    RouterCentralized, SnatUnscheduled, SnatPortElsewhere, NoFipGatewayPort,
+    NoSnat, StraySnat, NoQrouterOffSnatHost, NoFpr, FgDown, NoFipRule,
+    StrayFipRule, LeftoverFipRule, DropEastWest, DropFipIcmp, IcmpViaSnat,
+    RouteFixedIps, L3StopCutsFip, OvsStopDropsIcmp, NoSnatFailover)}
+
+
+# -- running the tests --------------------------------------------------------
+
+class Keeper(object):
+    """Applies a breakage now, then every second until stopped."""
+
+    def __init__(self, breakage, test):
+        self.breakage, self.test = breakage, test
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def start(self):
+        self.breakage.apply(self.test)
+        self.thread.start()
+
+    def loop(self):
+        while not self.stopped.wait(REAPPLY_SECONDS):
+            try:
+                self.breakage.apply(self.test)
+            except Exception as exc:   # keep breaking; report once
+                print('breakage %s: %s' % (self.breakage.name, exc))
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join()
+        self.breakage.undo(self.test)
+
+
+def install(breakage_of):
+    """Wrap DvrScenarioTest.setUp to break the lab for each test.
+
+    breakage_of maps a test id to its Breakage.
+    """
+    from oslo_config import cfg
+
+    from dvr_tempest_plugin.tests.scenario import base
+
+    original = base.DvrScenarioTest.setUp
+
+    def setUp(test):
+        original(test)
+        breakage = breakage_of[plain_id(test)]
+        for option, value in breakage.conf.items():
+            cfg.CONF.set_override(option, value, group='dvr')
+            test.addCleanup(cfg.CONF.clear_override, option, group='dvr')
+        keeper = Keeper(breakage, test)
+        print('%s: breaking the lab: %s' % (test.id(), breakage.name))
+        keeper.start()
+        # Runs before the test's own cleanups (restoring agents, ...).
+        test.addCleanup(keeper.stop)
+
+    base.DvrScenarioTest.setUp = setUp
+
+
+class Report(testtools.TestResult):
+
+    def _record(self, outcome, test, details):
+        print('\n== %s: %s' % (outcome, test.id()))
+        details = details or {}
+        where = os.path.join(DETAILS_DIR, plain_id(test).rsplit('.', 1)[-1])
+        os.makedirs(where, exist_ok=True)
+        for name, content in details.items():
+            with open(os.path.join(where, name.replace('/', '_')), 'wb') as f:
+                f.write(b''.join(content.iter_bytes()))
+        traceback = details.get('traceback')
+        if traceback is not None:
+            lines = traceback.as_text().rstrip().splitlines()
+            print('\n'.join(lines[-12:]))
+        print('   details in %s: %s' % (where, ', '.join(sorted(details))))
+
+    def addSuccess(self, test, details=None):
+        super().addSuccess(test, details=details)
+        print('\n== passed: %s' % test.id())
+
+    def addFailure(self, test, err=None, details=None):
+        super().addFailure(test, err=err, details=details)
+        self._record('FAILED', test, details)
+
+    def addError(self, test, err=None, details=None):
+        super().addError(test, err=err, details=details)
+        self._record('ERROR', test, details)
+
+    def addSkip(self, test, reason=None, details=None):
+        super().addSkip(test, reason=reason, details=details)
+        print('\n== skipped: %s: %s' % (test.id(), reason))
+
+
+def plain_id(test):
+    """The test's id without its [id-...] attributes: a loadable name."""
+    return test.id().split('[')[0]
+
+
+def test_names(args):
+    package = 'dvr_tempest_plugin.tests.scenario'
+    modules = ['test_api_placement', 'test_host_placement',
+               'test_reachability', 'test_traffic_path',
+               'test_agent_failure']
+    loader = unittest.TestLoader()
+    found = []
+    for arg in args:
+        if arg.startswith(package):
+            found.append(arg)
             continue
-        theirs = set(netns(other, 'qrouter-'))
-        for ns in set(netns(host, 'qrouter-')) & theirs:
-            present = set(fip_rules(other, ns))
-            for source in set(fip_rules(host, ns)) - present:
-                run(other, ['ip', 'netns', 'exec', ns, 'ip', 'rule', 'add',
-                            'from', source, 'lookup', '16',
-                            'priority', '40000'])
+        for module in modules:
+            suite = loader.loadTestsFromName('%s.%s' % (package, module))
+            for case in testtools.iterate_tests(suite):
+                if arg in plain_id(case).split('.'):
+                    found.append(plain_id(case))
+    return found
 
 
-BREAKAGES = {
-    'stray-fip-rule': stray_fip_rule,
-    'no-fip-rule': no_fip_rule,
-    'no-snat': no_snat,
-    'stray-snat': stray_snat,
-    'fg-down': fg_down,
-    'drop-east-west': drop_east_west,
-    'east-west-via-snat': east_west_via_snat,
-}
+def breakages_by_test(args):
+    """test id -> Breakage, from BREAKAGE TEST... or TEST=BREAKAGE..."""
+    if args and args[0] in BREAKAGES:
+        breakage = BREAKAGES[args[0]]()
+        return {name: breakage for name in test_names(args[1:])}
+    found = {}
+    for arg in args:
+        test, _, name = arg.partition('=')
+        if name not in BREAKAGES:
+            sys.exit('%s: unknown breakage %r (see --list)' % (arg, name))
+        for test_id in test_names([test]):
+            found[test_id] = BREAKAGES[name]()
+    return found
 
 
 def main():
     args = sys.argv[1:]
-    delay = 0
-    if args[:1] == ['--delay'] and len(args) >= 2:
-        delay, args = float(args[1]), args[2:]
-    if len(args) != 1 or args[0] not in BREAKAGES:
-        sys.exit(__doc__)
-    breakage = BREAKAGES[args[0]]
-    time.sleep(delay)  # let the test classes build their topology first
-    while True:
-        for host in settings.COMPUTES:
-            breakage(host)
-        time.sleep(1)
+    if args[:1] == ['--list'] or not args or (
+            args[0] in BREAKAGES and len(args) < 2):
+        print(__doc__)
+        for name, cls in sorted(BREAKAGES.items()):
+            print('  %-22s %s' % (name, cls.__doc__.splitlines()[0]))
+        sys.exit(0 if args[:1] == ['--list'] else 2)
+    os.environ.setdefault('TEMPEST_CONFIG_DIR', os.path.join(WORKSPACE,
+                                                             'etc'))
+    os.environ.setdefault('TEMPEST_CONFIG', 'tempest.conf')
+    os.chdir(WORKSPACE)
+    breakage_of = breakages_by_test(args)
+    if not breakage_of:
+        sys.exit('no scenario test matches %s' % ' '.join(args))
+    install(breakage_of)
+    suite = unittest.TestLoader().loadTestsFromNames(list(breakage_of))
+    result = Report()
+    started = time.monotonic()
+    suite.run(result)
+    print('\n%d run in %.0f s: %d failed, %d errors, %d skipped' % (
+        result.testsRun, time.monotonic() - started, len(result.failures),
+        len(result.errors), len(result.skip_reasons)))
+    sys.exit(0 if result.wasSuccessful() else 1)
 
 
 if __name__ == '__main__':

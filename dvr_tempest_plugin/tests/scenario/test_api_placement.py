@@ -133,7 +133,7 @@ class ApiPlacementTest(base.DvrScenarioTest):
                          (fip['floating_ip_address'], vm, fip['status']))
         gateways = self.fip_agent_gateway_ports()
         self.assertIn(
-            vm.host, gateways,
+            vm.host, sorted(gateways),
             'expected a %s port bound to %s, the host of %s; found ports '
             'for: %s' % (base.FIP_AGENT_GATEWAY, vm.host, vm,
                          ', '.join(sorted(gateways)) or 'no host'))
