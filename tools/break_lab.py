@@ -340,22 +340,32 @@ class IcmpViaSnat(Breakage):
     name = 'icmp-via-snat'
 
     def apply(self, test):
-        cidrs = {s['cidr'] for s in test.subnets.values()}
+        subnets = {ipaddress.ip_network(s['cidr'])
+                   for s in test.subnets.values()}
         for host in compute_names():
             if self.qrouter(test) not in netns_names(host, 'qrouter-'):
                 continue
             rules = ip_rules(host, self.qrouter(test))
-            diverted = {words[1] for priority, words in rules
+            diverted = {network(words[1]) for priority, words in rules
                         if priority == PRIORITY_DIVERT}
             for priority, words in rules:
-                if (words[:1] == ['from'] and words[1] in cidrs and
-                        words[1] not in diverted and 'lookup' in words):
-                    table = words[words.index('lookup') + 1]
-                    in_netns(host, self.qrouter(test), [
-                        'ip', 'rule', 'add', 'from', words[1], 'ipproto',
-                        'icmp', 'lookup', table, 'priority',
-                        str(PRIORITY_DIVERT)])
-                    diverted.add(words[1])
+                # The agent's rules read "from <gateway ip>/<prefix>".
+                if (words[:1] != ['from'] or 'lookup' not in words or
+                        network(words[1]) not in subnets - diverted):
+                    continue
+                table = words[words.index('lookup') + 1]
+                in_netns(host, self.qrouter(test), [
+                    'ip', 'rule', 'add', 'from', str(network(words[1])),
+                    'ipproto', 'icmp', 'lookup', table, 'priority',
+                    str(PRIORITY_DIVERT)])
+                diverted.add(network(words[1]))
+
+
+def network(source):
+    try:
+        return ipaddress.ip_network(source, strict=False)
+    except ValueError:   # 'all'
+        return None
 
 
 class RouteFixedIps(Breakage):
@@ -393,49 +403,54 @@ def sh(script):
     return 'sh -c %s' % shlex.quote(script)
 
 
-class L3StopCutsFip(Breakage):
-    """Stopping the L3 agent also sets the host's fg- devices down.
+class L3DownCutsFip(Breakage):
+    """Stopping or killing the L3 agent also sets the host's fg- down.
 
     What a deployment whose agent shutdown tears down the fip namespace
     looks like; starting the agent sets them up again first.
     """
 
-    name = 'l3-stop-cuts-fip'
+    name = 'l3-down-cuts-fip'
 
-    def fg(self, state):
+    @staticmethod
+    def fg(state):
         return ('for ns in %s; do for dev in $(ip netns exec $ns ip -o link '
                 '| cut -d: -f2 | grep -o "fg-[^@ ]*"); do ip netns exec $ns '
                 'ip link set $dev %s; done; done' % (FIP_NAMESPACES, state))
 
     @property
     def conf(self):
-        return {
-            'l3_agent_stop_command': sh('%s stop l3 && %s' % (
-                AGENT_CTL, self.fg('down'))),
-            'l3_agent_start_command': sh('%s; %s start l3' % (
-                self.fg('up'), AGENT_CTL)),
-        }
+        conf = {'l3_agent_start_command': sh('%s; %s start l3' % (
+            self.fg('up'), AGENT_CTL))}
+        for action in ('stop', 'kill'):
+            conf['l3_agent_%s_command' % action] = sh('%s %s l3 && %s' % (
+                AGENT_CTL, action, self.fg('down')))
+        return conf
 
     def apply(self, test):
         pass
 
 
-class OvsStopDropsIcmp(Breakage):
-    """Stopping the OVS agent also installs an ICMP drop flow in br-int.
+class OvsDownDropsIcmp(Breakage):
+    """Stopping or killing the OVS agent also drops ICMP in br-int.
 
-    Starting the agent removes the flow first.
+    A flow is added at the top of br-int; starting the agent deletes it
+    first.
     """
 
-    name = 'ovs-stop-drops-icmp'
+    name = 'ovs-down-drops-icmp'
     flow = 'priority=65535,icmp'
-    conf = {
-        'ovs_agent_stop_command': sh(
-            '%s stop ovs && ovs-ofctl add-flow br-int %s,actions=drop'
-            % (AGENT_CTL, flow)),
-        'ovs_agent_start_command': sh(
+
+    @property
+    def conf(self):
+        conf = {'ovs_agent_start_command': sh(
             'ovs-ofctl --strict del-flows br-int %s; %s start ovs'
-            % (flow, AGENT_CTL)),
-    }
+            % (self.flow, AGENT_CTL))}
+        for action in ('stop', 'kill'):
+            conf['ovs_agent_%s_command' % action] = sh(
+                '%s %s ovs && ovs-ofctl add-flow br-int %s,actions=drop'
+                % (AGENT_CTL, action, self.flow))
+        return conf
 
     def apply(self, test):
         pass
@@ -479,7 +494,7 @@ BREAKAGES = {cls.name: cls for cls in (
     RouterCentralized, SnatUnscheduled, SnatPortElsewhere, NoFipGatewayPort,
     NoSnat, StraySnat, NoQrouterOffSnatHost, NoFpr, FgDown, NoFipRule,
     StrayFipRule, LeftoverFipRule, DropEastWest, DropFipIcmp, IcmpViaSnat,
-    RouteFixedIps, L3StopCutsFip, OvsStopDropsIcmp, NoSnatFailover)}
+    RouteFixedIps, L3DownCutsFip, OvsDownDropsIcmp, NoSnatFailover)}
 
 
 # -- running the tests --------------------------------------------------------
