@@ -25,8 +25,9 @@ def _agent_command(agent, service, action, default):
         default=default,
         help='Command run on a host (through SSH, after '
              'host_command_prefix) to %s the %s. It is split like a shell '
-             'word list but not run by a shell; the token {host} is '
-             'replaced by the host name.' % (action, service))
+             'word list but not run by a shell (use sh -c \'...\' for '
+             'one); the token {host} is replaced by the host name, and a '
+             'literal $ is written $$.' % (action, service))
 
 
 DvrGroup = [

@@ -400,7 +400,8 @@ FIP_NAMESPACES = "$(ip netns | cut -d' ' -f1 | grep '^fip-')"
 
 
 def sh(script):
-    return 'sh -c %s' % shlex.quote(script)
+    """An option value running script; oslo.config reads $$ as a $."""
+    return ('sh -c %s' % shlex.quote(script)).replace('$', '$$')
 
 
 class L3DownCutsFip(Breakage):
