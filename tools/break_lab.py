@@ -435,8 +435,9 @@ class L3DownCutsFip(Breakage):
 class OvsDownDropsIcmp(Breakage):
     """Stopping or killing the OVS agent also drops ICMP in br-int.
 
-    A flow is added at the top of br-int; starting the agent deletes it
-    first.
+    The flow goes in at the top of br-int just before the agent is
+    stopped (a stop lasts until the agent exits, up to 20 s in the lab);
+    starting the agent deletes it first.
     """
 
     name = 'ovs-down-drops-icmp'
@@ -449,8 +450,8 @@ class OvsDownDropsIcmp(Breakage):
             % (self.flow, AGENT_CTL))}
         for action in ('stop', 'kill'):
             conf['ovs_agent_%s_command' % action] = sh(
-                '%s %s ovs && ovs-ofctl add-flow br-int %s,actions=drop'
-                % (AGENT_CTL, action, self.flow))
+                'ovs-ofctl add-flow br-int %s,actions=drop && %s %s ovs'
+                % (self.flow, AGENT_CTL, action))
         return conf
 
     def apply(self, test):
@@ -470,25 +471,24 @@ class NoSnatFailover(Breakage):
     def __init__(self):
         self.applied = False
 
-    def restart(self, failover):
-        conf = services.etc('neutron', 'neutron.conf')
-        override = conf + '.no-failover'
-        with open(override, 'w') as f:
-            f.write('[DEFAULT]\nallow_automatic_l3agent_failover = %s\n'
-                    % failover)
+    def restart(self, extra_conf):
         svc = services.by_name(self.service)
         processes.stop(svc.name)
         processes.start(svc.name, namespaces.enter(svc.host) + svc.argv +
-                        ['--config-file', override], env=svc.env)
+                        extra_conf, env=svc.env)
 
     def apply(self, test):
         if not self.applied:
-            self.restart(False)
+            override = services.etc('neutron', 'no-failover.conf')
+            with open(override, 'w') as f:
+                f.write('[DEFAULT]\nallow_automatic_l3agent_failover = '
+                        'False\n')
+            self.restart(['--config-file', override])
             self.applied = True
 
     def undo(self, test):
         if self.applied:
-            self.restart(True)
+            self.restart([])
 
 
 BREAKAGES = {cls.name: cls for cls in (
@@ -569,7 +569,7 @@ class Report(testtools.TestResult):
 
     def addSuccess(self, test, details=None):
         super().addSuccess(test, details=details)
-        print('\n== passed: %s' % test.id())
+        self._record('passed (the breakage went unnoticed)', test, details)
 
     def addFailure(self, test, err=None, details=None):
         super().addFailure(test, err=err, details=details)
