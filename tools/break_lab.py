@@ -368,6 +368,59 @@ def network(source):
         return None
 
 
+class SnatViaFipNamespace(Breakage):
+    """Send VM2's outbound traffic out of its own host's fip namespace.
+
+    A spare floating IP is taken from the API; host B's qrouter sends
+    VM2's traffic to table 16 (rfp-) and source-NATs it to that address,
+    and host B's fip namespace routes the address back to rfp-: VM2, with
+    no floating IP of its own, reaches the outside without the snat
+    namespace. Undone after.
+    """
+
+    name = 'snat-via-fip-ns'
+
+    def __init__(self):
+        self.done = None
+
+    def apply(self, test):
+        if self.done:
+            return
+        from tempest import config
+        vm = test.vms['vm2']
+        fip = test.admin_floating_ips_client.create_floatingip(
+            floating_network_id=config.CONF.network.public_network_id)[
+                'floatingip']
+        address = fip['floating_ip_address']
+        rfp = ('rfp-' + test.router['id'])[:14]
+        fpr = ('fpr-' + test.router['id'])[:14]
+        rfp_ip = in_netns(vm.host, self.qrouter(test), [
+            'ip', '-o', '-4', 'addr', 'show', rfp]).split()[3].split('/')[0]
+        snat = ['-s', vm.fixed_ip, '-o', rfp, '-j', 'SNAT', '--to-source',
+                address]
+        self.done = (vm, fip, fpr, rfp_ip, snat)
+        in_netns(vm.host, self.qrouter(test), [
+            'ip', 'rule', 'add', 'from', vm.fixed_ip, 'lookup', '16',
+            'priority', str(PRIORITY_COPY)])
+        in_netns(vm.host, self.qrouter(test),
+                 ['iptables', '-t', 'nat', '-I', 'POSTROUTING'] + snat)
+        in_netns(vm.host, self.fip_ns(test), [
+            'ip', 'route', 'add', address + '/32', 'via', rfp_ip, 'dev',
+            fpr])
+
+    def undo(self, test):
+        if not self.done:
+            return
+        vm, fip, fpr, rfp_ip, snat = self.done
+        in_netns(vm.host, self.fip_ns(test), [
+            'ip', 'route', 'del', fip['floating_ip_address'] + '/32'])
+        in_netns(vm.host, self.qrouter(test),
+                 ['iptables', '-t', 'nat', '-D', 'POSTROUTING'] + snat)
+        in_netns(vm.host, self.qrouter(test), [
+            'ip', 'rule', 'del', 'priority', str(PRIORITY_COPY)])
+        test.admin_floating_ips_client.delete_floatingip(fip['id'])
+
+
 class RouteFixedIps(Breakage):
     """Route the tenant subnets from the tester to the router's gateway.
 
@@ -495,6 +548,7 @@ BREAKAGES = {cls.name: cls for cls in (
     RouterCentralized, SnatUnscheduled, SnatPortElsewhere, NoFipGatewayPort,
     NoSnat, StraySnat, NoQrouterOffSnatHost, NoFpr, FgDown, NoFipRule,
     StrayFipRule, LeftoverFipRule, DropEastWest, DropFipIcmp, IcmpViaSnat,
+    SnatViaFipNamespace,
     RouteFixedIps, L3DownCutsFip, OvsDownDropsIcmp, NoSnatFailover)}
 
 
