@@ -36,7 +36,7 @@ def cmd_up(args, argv):
     try:
         if not lab.healthy() and not os.environ.get(PREPARED):
             _prepare_and_reexec(argv)
-        return lab.up()
+        return lab.up(args.layout)
     except steps.StepFailed as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -78,7 +78,12 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog='dvr-lab', description=__doc__)
     sub = parser.add_subparsers(dest='command', required=True)
-    sub.add_parser('up', help='install, configure and start the lab')
+    up = sub.add_parser('up', help='install, configure and start the lab')
+    up.add_argument(
+        '--layout', choices=sorted(s.LAYOUTS), default=s.requested_layout(),
+        help='article: two compute+network hosts, both dvr_snat (default, '
+        'or $DVR_LAB_LAYOUT); standard: a dvr_snat network node and two '
+        'dvr computes')
     sub.add_parser('down', help='stop the lab and remove all it made')
     sub.add_parser('status', help='services, agents and hosts')
     logs = sub.add_parser('logs', help='where the logs are, or a tail')

@@ -1,4 +1,4 @@
-"""A compute+network host: its Open vSwitch, SSH server, agents and nova."""
+"""A host with neutron agents: Open vSwitch, SSH server, agents, nova."""
 
 import os
 import subprocess
@@ -63,7 +63,9 @@ def write_configs(host):
                   configs.ovs_agent(host))
     inifile.write(os.path.join(etc, 'neutron', 'l3_agent.ini'),
                   configs.l3_agent(host))
-    inifile.write(os.path.join(etc, 'nova', 'nova.conf'), configs.nova(host))
+    if host.compute:
+        inifile.write(os.path.join(etc, 'nova', 'nova.conf'),
+                      configs.nova(host))
     for path in (os.path.join(s.DATA_DIR, 'locks', 'neutron-' + host.name),
                  os.path.join(s.DATA_DIR, 'locks', 'nova-' + host.name),
                  os.path.join(host.dir, 'neutron'),
@@ -113,6 +115,5 @@ def write_sshd_config(host):
 
 
 def start_services(host):
-    for svc in (services.sshd(host), services.agent(host, 'ovs'),
-                services.agent(host, 'l3'), services.nova_compute(host)):
+    for svc in services.agent_host_services(host)[2:]:
         controller.start(svc)

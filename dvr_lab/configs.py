@@ -219,7 +219,7 @@ def l3_agent(host):
     return {
         'DEFAULT': {
             'interface_driver': 'openvswitch',
-            'agent_mode': 'dvr_snat',
+            'agent_mode': host.l3_agent_mode,
             'enable_metadata_proxy': False,
         },
         'ovs': {'integration_bridge': 'br-int'},

@@ -30,7 +30,7 @@ def build_network():
         if host.mgmt_ip:
             wire(s.MGMT_BRIDGE, 'm-' + host.name, pid, 'eth0',
                  '%s/%d' % (host.mgmt_ip, s.MGMT_PREFIXLEN))
-        if host.compute:
+        if host.l3_agent_mode:
             wire(s.TUNNEL_BRIDGE, 't-' + host.name, pid, 'tun0')
             wire(s.EXTERNAL_BRIDGE, 'x-' + host.name, pid, 'pub0')
     outside = namespaces.holder_pid(s.OUTSIDE)
@@ -51,7 +51,7 @@ def start_control_plane():
         controller.create_databases()
     with steps.step('configuration files'):
         controller.write_configs()
-        for host in s.COMPUTES:
+        for host in s.AGENT_HOSTS:
             computes.write_configs(host)
         computes.tester_key()
         tempest_workspace.write_known_hosts()
@@ -80,18 +80,19 @@ def start_control_plane():
 
 
 def start_hosts():
-    for host in s.COMPUTES:
+    for host in s.AGENT_HOSTS:
         with steps.step('%s: Open vSwitch (netdev) and bridges' % host.name,
                         log_of=host.name + '-ovs-vswitchd'):
             computes.start_ovs(host)
             computes.create_bridges(host)
-        with steps.step('%s: sshd, OVS agent, L3 agent (dvr_snat), '
-                        'nova-compute' % host.name):
+        with steps.step('%s: %s' % (host.name, ', '.join(
+                svc.name[len(host.name) + 1:] for svc in
+                services.agent_host_services(host)[2:]))):
             computes.start_services(host)
 
 
 def wait_cloud(conn):
-    wanted = {(h.name, kind) for h in s.COMPUTES
+    wanted = {(h.name, kind) for h in s.AGENT_HOSTS
               for kind in ('Open vSwitch agent', 'L3 agent')}
     with steps.step('every agent alive'):
         steps.wait_for('%d neutron agents alive' % len(wanted), lambda: all(
@@ -105,18 +106,25 @@ def wait_cloud(conn):
             conn.compute.hypervisors())) >= len(s.COMPUTES), 60)
 
 
-def up():
+def up(layout):
     if healthy():
-        steps.out('dvr-lab is already up (dvr-lab status for details)')
+        if s.LAYOUT != layout:
+            steps.out('dvr-lab is up with the %s layout, not %s: run '
+                      '`dvr-lab down` first' % (s.LAYOUT, layout))
+            return 1
+        steps.out('dvr-lab is already up, %s layout (dvr-lab status for '
+                  'details)' % s.LAYOUT)
         return 0
     if leftovers():
         with steps.step('clearing what a previous lab left behind'):
             teardown()
+    s.use_layout(layout)
     started = time.monotonic()
     for path in (s.STATE_DIR, s.ETC_DIR, s.LOG_DIR, s.RUN_DIR, s.DATA_DIR):
         os.makedirs(path, exist_ok=True)
-    with steps.step('network: fabric, hosts controller/cpnw1/cpnw2/outside, '
-                    'tester links'):
+    s.record_layout()
+    with steps.step('network (%s layout): fabric, hosts %s, tester links'
+                    % (s.LAYOUT, '/'.join(h.name for h in s.HOSTS))):
         build_network()
     start_control_plane()
     conn = cloud.admin_connection()

@@ -141,16 +141,19 @@ def sshd(host):
         host_etc(host, 'ssh', 'sshd_config')], None)
 
 
-def compute_host_services(host):
-    return [ovsdb_server(host), ovs_vswitchd(host), sshd(host),
-            agent(host, 'ovs'), agent(host, 'l3'), nova_compute(host)]
+def agent_host_services(host):
+    services = [ovsdb_server(host), ovs_vswitchd(host), sshd(host),
+                agent(host, 'ovs'), agent(host, 'l3')]
+    if host.compute:
+        services.append(nova_compute(host))
+    return services
 
 
 def all_services():
     services = [mariadb(), rabbitmq()] + api_services() + \
         controller_workers()
-    for host in s.COMPUTES:
-        services += compute_host_services(host)
+    for host in s.AGENT_HOSTS:
+        services += agent_host_services(host)
     return services
 
 

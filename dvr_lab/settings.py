@@ -55,13 +55,17 @@ PHYSNET = 'public'
 
 @dataclasses.dataclass(frozen=True)
 class Host:
-    """One emulated machine: a network namespace plus a mount namespace."""
+    """One emulated machine: a network namespace plus a mount namespace.
+
+    l3_agent_mode None: no Open vSwitch and no neutron agents on the host.
+    """
 
     name: str
     mgmt_ip: str = None
     tunnel_ip: str = None
     public_ip: str = None
     compute: bool = False
+    l3_agent_mode: str = None
 
     @property
     def dir(self):
@@ -69,14 +73,61 @@ class Host:
 
 
 CONTROLLER = Host('controller', mgmt_ip=CONTROLLER_IP)
-COMPUTES = (
-    Host('cpnw1', mgmt_ip='10.250.0.11', tunnel_ip='10.251.0.11',
-         compute=True),
-    Host('cpnw2', mgmt_ip='10.250.0.12', tunnel_ip='10.251.0.12',
-         compute=True),
-)
 OUTSIDE = Host('outside', public_ip=OUTSIDE_IP)
-HOSTS = (CONTROLLER,) + COMPUTES + (OUTSIDE,)
+
+
+def _compute(name, last_octet, mode):
+    return Host(name, mgmt_ip='10.250.0.%d' % last_octet,
+                tunnel_ip='10.251.0.%d' % last_octet, compute=True,
+                l3_agent_mode=mode)
+
+
+# article: two compute+network hosts, every L3 agent dvr_snat (the 2016
+# article's layout). standard: a network node in dvr_snat mode without
+# nova-compute, and two computes in dvr mode (devstack's multinode layout).
+LAYOUTS = {
+    'article': (_compute('cpnw1', 11, 'dvr_snat'),
+                _compute('cpnw2', 12, 'dvr_snat')),
+    'standard': (Host('network1', mgmt_ip='10.250.0.21',
+                      tunnel_ip='10.251.0.21', l3_agent_mode='dvr_snat'),
+                 _compute('cpnw1', 11, 'dvr'),
+                 _compute('cpnw2', 12, 'dvr')),
+}
+DEFAULT_LAYOUT = 'article'
+LAYOUT_FILE = os.path.join(STATE_DIR, 'layout')
+
+
+def use_layout(name):
+    """Make name the layout HOSTS, AGENT_HOSTS and COMPUTES describe."""
+    global LAYOUT, AGENT_HOSTS, COMPUTES, HOSTS
+    if name not in LAYOUTS:
+        raise ValueError('no lab layout %r (layouts: %s)'
+                         % (name, ', '.join(sorted(LAYOUTS))))
+    LAYOUT = name
+    AGENT_HOSTS = LAYOUTS[name]
+    COMPUTES = tuple(h for h in AGENT_HOSTS if h.compute)
+    HOSTS = (CONTROLLER,) + AGENT_HOSTS + (OUTSIDE,)
+
+
+def recorded_layout():
+    """The layout of the lab `dvr-lab up` built, None when there is none."""
+    try:
+        with open(LAYOUT_FILE) as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
+
+
+def record_layout():
+    with open(LAYOUT_FILE, 'w') as f:
+        f.write(LAYOUT + '\n')
+
+
+def requested_layout():
+    return os.environ.get('DVR_LAB_LAYOUT') or DEFAULT_LAYOUT
+
+
+use_layout(recorded_layout() or requested_layout())
 
 
 def host(name):

@@ -11,7 +11,8 @@ AGENT_CTL = os.path.join(s.BIN_DIR, 'dvr-lab-agent')
 
 
 def tempest_conf(image_id, flavor_id, public_network_id):
-    hosts = ','.join('%s:%s' % (h.name, h.mgmt_ip) for h in s.COMPUTES)
+    hosts = ','.join('%s:%s' % (h.name, h.mgmt_ip) for h in s.AGENT_HOSTS)
+    snat_hosts = [h for h in s.AGENT_HOSTS if h.l3_agent_mode == 'dvr_snat']
     dvr = {
         'host_ssh_addresses': hosts,
         'host_ssh_user': 'root',
@@ -20,7 +21,8 @@ def tempest_conf(image_id, flavor_id, public_network_id):
         'host_key_policy': 'reject',
         'host_command_prefix': '',
         'outside_address': s.OUTSIDE_IP,
-        'expect_snat_failover': True,
+        # the lab sets allow_automatic_l3agent_failover
+        'expect_snat_failover': len(snat_hosts) > 1,
         'agent_down_timeout': 90,
     }
     for agent in ('l3', 'ovs'):
@@ -89,7 +91,7 @@ def write(image_id, flavor_id, public_network_id):
 
 def write_known_hosts():
     lines = []
-    for host in s.COMPUTES:
+    for host in s.AGENT_HOSTS:
         with open(os.path.join(host.dir, 'etc', 'ssh',
                                'ssh_host_ed25519_key.pub')) as f:
             key = f.read().split()[:2]

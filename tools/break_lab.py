@@ -76,8 +76,8 @@ def ip_rules(host_name, ns):
     return rules
 
 
-def compute_names():
-    return [host.name for host in settings.COMPUTES]
+def agent_host_names():
+    return [host.name for host in settings.AGENT_HOSTS]
 
 
 def ensure_iptables(host_name, ns, chain, rule):
@@ -150,7 +150,7 @@ class SnatPortElsewhere(Breakage):
         port = test.port_on_subnet(test.router_ports('network:router_'
                                                      'centralized_snat'),
                                    test.subnets['subnet2'])
-        other = sorted(set(compute_names()) - {snat_host})[0]
+        other = sorted(set(agent_host_names()) - {snat_host})[0]
         if port['binding:host_id'] != other:
             test.admin_ports_client.update_port(
                 port['id'], **{'binding:host_id': other})
@@ -166,9 +166,38 @@ class NoFipGatewayPort(Breakage):
     name = 'no-fip-gateway-port'
 
     def apply(self, test):
-        port = test.fip_agent_gateway_ports().get(test.vms['vm1'].host)
-        if port:
+        for port in test.fip_agent_gateway_ports().get(
+                test.vms['vm1'].host, []):
             test.admin_ports_client.delete_port(port['id'])
+
+
+class DuplicateFipGatewayPort(Breakage):
+    """Give VM1's host a second floating IP agent gateway port in the API.
+
+    What a race between neutron's API and RPC workers can leave behind:
+    two network:floatingip_agent_gateway ports for one L3 agent.
+    """
+
+    name = 'duplicate-fip-gateway-port'
+    port_id = None
+
+    def apply(self, test):
+        if self.port_id:
+            return
+        from tempest import config
+        from dvr_tempest_plugin.common import agents
+        host = test.vms['vm1'].host
+        agent = agents.find_agent(test.admin_agents_client, host,
+                                  agents.L3_AGENT)
+        self.port_id = test.admin_ports_client.create_port(
+            network_id=config.CONF.network.public_network_id,
+            device_owner='network:floatingip_agent_gateway',
+            device_id=agent['id'], **{'binding:host_id': host})['port']['id']
+
+    def undo(self, test):
+        if self.port_id:
+            test.admin_ports_client.delete_port(self.port_id)
+            self.port_id = None
 
 
 # -- namespaces and devices ---------------------------------------------------
@@ -180,7 +209,7 @@ class NoSnat(Breakage):
 
     def apply(self, test):
         snat = 'snat-' + test.router['id']
-        for host in compute_names():
+        for host in agent_host_names():
             if snat in netns_names(host, 'snat-'):
                 run(host, ['ip', 'netns', 'delete', snat])
 
@@ -192,7 +221,7 @@ class StraySnat(Breakage):
 
     def apply(self, test):
         snat = 'snat-' + test.router['id']
-        for host in compute_names():
+        for host in agent_host_names():
             present = netns_names(host, '')
             if self.qrouter(test) in present and snat not in present:
                 run(host, ['ip', 'netns', 'add', snat])
@@ -217,7 +246,7 @@ class NoFpr(Breakage):
 
     def apply(self, test):
         fpr = ('fpr-' + test.router['id'])[:14]
-        for host in compute_names():
+        for host in agent_host_names():
             if fpr in link_names(host, self.fip_ns(test), 'fpr-'):
                 in_netns(host, self.fip_ns(test), ['ip', 'link', 'del', fpr])
 
@@ -228,7 +257,7 @@ class FgDown(Breakage):
     name = 'fg-down'
 
     def set_fg(self, test, state):
-        for host in compute_names():
+        for host in agent_host_names():
             for dev in link_names(host, self.fip_ns(test), 'fg-'):
                 in_netns(host, self.fip_ns(test),
                          ['ip', 'link', 'set', dev, state])
@@ -255,7 +284,7 @@ class NoFipRule(Breakage):
     name = 'no-fip-rule'
 
     def apply(self, test):
-        for host in compute_names():
+        for host in agent_host_names():
             for source, priority in fip_rules(host, test):
                 in_netns(host, self.qrouter(test),
                          ['ip', 'rule', 'del', 'priority', str(priority)])
@@ -267,8 +296,8 @@ class StrayFipRule(Breakage):
     name = 'stray-fip-rule'
 
     def apply(self, test):
-        for host in compute_names():
-            for other in set(compute_names()) - {host}:
+        for host in agent_host_names():
+            for other in set(agent_host_names()) - {host}:
                 theirs = {source for source, _ in fip_rules(other, test)}
                 for source, _ in fip_rules(host, test):
                     if (source not in theirs and self.qrouter(test) in
@@ -288,7 +317,7 @@ class LeftoverFipRule(Breakage):
     name = 'leftover-fip-rule'
 
     def apply(self, test):
-        for host in compute_names():
+        for host in agent_host_names():
             rules = fip_rules(host, test)
             copied = {s for s, p in rules if p == PRIORITY_COPY}
             for source, _ in rules:
@@ -308,7 +337,7 @@ class DropEastWest(Breakage):
     rule = ['-i', 'qr-+', '-o', 'qr-+', '-p', 'icmp', '-j', 'DROP']
 
     def apply(self, test):
-        for host in compute_names():
+        for host in agent_host_names():
             if self.qrouter(test) in netns_names(host, 'qrouter-'):
                 ensure_iptables(host, self.qrouter(test), 'FORWARD',
                                 self.rule)
@@ -321,11 +350,11 @@ class DropFipIcmp(Breakage):
     rule = ['-p', 'icmp', '-j', 'DROP']
 
     def apply(self, test):
-        for host in compute_names():
+        for host in agent_host_names():
             ensure_iptables(host, self.fip_ns(test), 'FORWARD', self.rule)
 
     def undo(self, test):
-        for host in compute_names():
+        for host in agent_host_names():
             remove_iptables(host, self.fip_ns(test), 'FORWARD', self.rule)
 
 
@@ -342,7 +371,7 @@ class IcmpViaSnat(Breakage):
     def apply(self, test):
         subnets = {ipaddress.ip_network(s['cidr'])
                    for s in test.subnets.values()}
-        for host in compute_names():
+        for host in agent_host_names():
             if self.qrouter(test) not in netns_names(host, 'qrouter-'):
                 continue
             rules = ip_rules(host, self.qrouter(test))
@@ -546,6 +575,7 @@ class NoSnatFailover(Breakage):
 
 BREAKAGES = {cls.name: cls for cls in (
     RouterCentralized, SnatUnscheduled, SnatPortElsewhere, NoFipGatewayPort,
+    DuplicateFipGatewayPort,
     NoSnat, StraySnat, NoQrouterOffSnatHost, NoFpr, FgDown, NoFipRule,
     StrayFipRule, LeftoverFipRule, DropEastWest, DropFipIcmp, IcmpViaSnat,
     SnatViaFipNamespace,
@@ -654,11 +684,15 @@ def test_names(args):
         if arg.startswith(package):
             found.append(arg)
             continue
+        matches = []
         for module in modules:
             suite = loader.loadTestsFromName('%s.%s' % (package, module))
             for case in testtools.iterate_tests(suite):
                 if arg in plain_id(case).split('.'):
-                    found.append(plain_id(case))
+                    matches.append(plain_id(case))
+        if not matches:
+            sys.exit('break_lab: no scenario test or class named %r' % arg)
+        found += matches
     return found
 
 
@@ -683,7 +717,7 @@ def main():
             args[0] in BREAKAGES and len(args) < 2):
         print(__doc__)
         for name, cls in sorted(BREAKAGES.items()):
-            print('  %-22s %s' % (name, cls.__doc__.splitlines()[0]))
+            print('  %-26s %s' % (name, cls.__doc__.splitlines()[0]))
         sys.exit(0 if args[:1] == ['--list'] else 2)
     os.environ.setdefault('TEMPEST_CONFIG_DIR', os.path.join(WORKSPACE,
                                                              'etc'))

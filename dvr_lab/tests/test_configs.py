@@ -37,10 +37,20 @@ class TestNeutronDvrSettings(testtools.TestCase):
         self.assertLessEqual(down, 30)
         self.assertGreaterEqual(down, 2 * report)
 
-    def test_every_compute_host_runs_dvr_snat_l3_agent(self):
-        for host in settings.COMPUTES:
+    def test_article_layout_every_host_is_compute_and_dvr_snat(self):
+        hosts = settings.LAYOUTS['article']
+        self.assertEqual(2, len(hosts))
+        for host in hosts:
+            self.assertTrue(host.compute)
             conf = parse(configs.l3_agent(host))
             self.assertEqual('dvr_snat', conf.get('DEFAULT', 'agent_mode'))
+
+    def test_standard_layout_network_node_dvr_snat_computes_dvr(self):
+        modes = {(h.compute, parse(configs.l3_agent(h)).get(
+            'DEFAULT', 'agent_mode')) for h in settings.LAYOUTS['standard']}
+        self.assertEqual({(False, 'dvr_snat'), (True, 'dvr')}, modes)
+        computes = [h for h in settings.LAYOUTS['standard'] if h.compute]
+        self.assertEqual(2, len(computes))
 
     def test_ovs_agent_is_distributed_with_arp_responder_on_netdev(self):
         host = settings.COMPUTES[0]
@@ -86,3 +96,47 @@ class TestServices(testtools.TestCase):
         argv = services.agent(host, 'l3').argv
         self.assertIn(services.host_etc(host, 'neutron', 'l3_agent.ini'),
                       argv)
+
+
+class TestLayouts(testtools.TestCase):
+
+    def tearDown(self):
+        settings.use_layout(self.before)
+        super(TestLayouts, self).tearDown()
+
+    def setUp(self):
+        super(TestLayouts, self).setUp()
+        self.before = settings.LAYOUT
+
+    def test_standard_layout_runs_agents_but_no_nova_on_network_node(self):
+        settings.use_layout('standard')
+        names = [svc.name for svc in services.all_services()]
+        self.assertIn('network1-neutron-l3-agent', names)
+        self.assertIn('network1-neutron-openvswitch-agent', names)
+        self.assertNotIn('network1-nova-compute', names)
+        self.assertIn('cpnw2-nova-compute', names)
+        self.assertEqual(['cpnw1', 'cpnw2'],
+                         [h.name for h in settings.COMPUTES])
+
+    def test_every_agent_host_is_reachable_over_ssh_from_tempest(self):
+        from dvr_lab import tempest_workspace
+        for layout in settings.LAYOUTS:
+            settings.use_layout(layout)
+            dvr = tempest_workspace.tempest_conf('i', 'f', 'n')['dvr']
+            self.assertEqual(
+                {h.name for h in settings.AGENT_HOSTS},
+                {pair.split(':')[0]
+                 for pair in dvr['host_ssh_addresses'].split(',')})
+
+    def test_snat_failover_is_expected_only_with_two_dvr_snat_hosts(self):
+        from dvr_lab import tempest_workspace
+        expected = {'article': True, 'standard': False}
+        for layout, failover in expected.items():
+            settings.use_layout(layout)
+            dvr = tempest_workspace.tempest_conf('i', 'f', 'n')['dvr']
+            self.assertEqual(failover, dvr['expect_snat_failover'])
+
+    def test_unknown_layout_is_refused_by_name(self):
+        error = self.assertRaises(ValueError, settings.use_layout, 'flat')
+        self.assertIn("no lab layout 'flat' (layouts: article, standard)",
+                      str(error))

@@ -521,11 +521,39 @@ class DvrScenarioTest(test.BaseTestCase):
 
     @classmethod
     def fip_agent_gateway_ports(cls):
-        """Host -> its network:floatingip_agent_gateway port."""
+        """Host -> its network:floatingip_agent_gateway ports (one is right).
+
+        Neutron means one per L3 agent and external network; a race
+        between its API and RPC workers can leave two.
+        """
         ports = cls.admin_ports_client.list_ports(
             device_owner=FIP_AGENT_GATEWAY,
             network_id=CONF.network.public_network_id)['ports']
-        return {port['binding:host_id']: port for port in ports}
+        by_host = collections.defaultdict(list)
+        for port in ports:
+            by_host[port['binding:host_id']].append(port)
+        return dict(by_host)
+
+    def fip_agent_gateway_port(self, host, owner=None):
+        """The one floating IP agent gateway port of host; fail otherwise."""
+        by_host = self.fip_agent_gateway_ports()
+        ports = by_host.get(host, [])
+        if len(ports) == 1:
+            return ports[0]
+        self.attach_api_bindings()
+        if not ports:
+            self.fail('expected a %s port bound to %s%s; found ports for: '
+                      '%s' % (FIP_AGENT_GATEWAY, host,
+                              ', the host of %s' % owner if owner else '',
+                              ', '.join(sorted(by_host)) or 'no host'))
+        self.fail('host %s: expected one %s port on the external network %s, '
+                  'found %d: %s' % (
+                      host, FIP_AGENT_GATEWAY,
+                      CONF.network.public_network_id, len(ports), ', '.join(
+                          '%s (%s, device_id %s)' % (
+                              p['id'], p['fixed_ips'][0]['ip_address'],
+                              p['device_id'])
+                          for p in ports)))
 
     @classmethod
     def router_gateway_ip(cls):
@@ -633,10 +661,7 @@ class DvrScenarioTest(test.BaseTestCase):
         return devices
 
     def fip_devices(self, host):
-        gateways = self.fip_agent_gateway_ports()
-        self.assertIn(host, gateways, 'no %s port for host %s' %
-                      (FIP_AGENT_GATEWAY, host))
-        port = gateways[host]
+        port = self.fip_agent_gateway_port(host)
         return {
             naming.fg_device(port['id']): Device(
                 'fg- on the external network',
@@ -695,6 +720,6 @@ class DvrScenarioTest(test.BaseTestCase):
              'binding:host_id': p.get('binding:host_id'),
              'fixed_ips': p['fixed_ips']} for p in ports])
         self.attach_json('api-fip-agent-gateway-ports', {
-            host: {'id': p['id'], 'fixed_ips': p['fixed_ips'],
-                   'device_id': p['device_id']}
-            for host, p in self.fip_agent_gateway_ports().items()})
+            host: [{'id': p['id'], 'fixed_ips': p['fixed_ips'],
+                    'device_id': p['device_id']} for p in ports]
+            for host, ports in self.fip_agent_gateway_ports().items()})

@@ -125,9 +125,7 @@ class HostPlacementTest(base.DvrScenarioTest):
         """
         vm = self.vms['vm1']
         other = self.vm_hosts[base.HOST_B]
-        self.assertIn(vm.host, self.fip_agent_gateway_ports(),
-                      'no %s port for %s' % (base.FIP_AGENT_GATEWAY,
-                                             vm.host))
+        self.fip_agent_gateway_port(vm.host, owner=vm)
         self.assert_plumbing(vm.host, vm, vm.floating_ip, present=True)
         self.assert_plumbing(other, vm, vm.floating_ip, present=False)
 
