@@ -184,8 +184,8 @@ class DuplicateFipGatewayPort(Breakage):
     def apply(self, test):
         if self.port_id:
             return
-        from tempest import config
         from dvr_tempest_plugin.common import agents
+        from tempest import config
         host = test.vms['vm1'].host
         agent = agents.find_agent(test.admin_agents_client, host,
                                   agents.L3_AGENT)

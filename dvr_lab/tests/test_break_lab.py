@@ -57,5 +57,5 @@ class BreakLabTest(unittest.TestCase):
     def test_unknown_test_name_is_refused_not_dropped(self):
         with self.assertRaises(SystemExit) as raised:
             self.tool.test_names(['test_no_such_scenario'])
-        self.assertIn("no scenario test or class named 'test_no_such_scenario'",
-                      str(raised.exception))
+        self.assertIn("no scenario test or class named "
+                      "'test_no_such_scenario'", str(raised.exception))
