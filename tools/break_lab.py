@@ -343,6 +343,33 @@ class DropEastWest(Breakage):
                                 self.rule)
 
 
+class WrongNeighbourEntry(Breakage):
+    """Point VM1's host's qrouter neighbour entry for VM2 at a wrong MAC."""
+
+    name = 'wrong-neighbour-entry'
+    mac = '02:00:00:00:de:ad'
+
+    def apply(self, test):
+        vm1, vm2 = test.vms['vm1'], test.vms['vm2']
+        out = in_netns(vm1.host, self.qrouter(test),
+                       ['ip', '-4', 'neigh', 'show', vm2.fixed_ip])
+        if self.mac not in out and out.split():
+            device = out.split()[out.split().index('dev') + 1]
+            in_netns(vm1.host, self.qrouter(test), [
+                'ip', 'neigh', 'replace', vm2.fixed_ip, 'lladdr', self.mac,
+                'dev', device, 'nud', 'permanent'])
+
+    def undo(self, test):
+        vm1, vm2 = test.vms['vm1'], test.vms['vm2']
+        out = in_netns(vm1.host, self.qrouter(test),
+                       ['ip', '-4', 'neigh', 'show', vm2.fixed_ip])
+        if out.split():
+            device = out.split()[out.split().index('dev') + 1]
+            in_netns(vm1.host, self.qrouter(test), [
+                'ip', 'neigh', 'replace', vm2.fixed_ip, 'lladdr',
+                vm2.mac_address, 'dev', device, 'nud', 'permanent'])
+
+
 class DropFipIcmp(Breakage):
     """Drop ICMP forwarded by the fip namespaces (SSH still passes)."""
 
@@ -577,7 +604,8 @@ BREAKAGES = {cls.name: cls for cls in (
     RouterCentralized, SnatUnscheduled, SnatPortElsewhere, NoFipGatewayPort,
     DuplicateFipGatewayPort,
     NoSnat, StraySnat, NoQrouterOffSnatHost, NoFpr, FgDown, NoFipRule,
-    StrayFipRule, LeftoverFipRule, DropEastWest, DropFipIcmp, IcmpViaSnat,
+    StrayFipRule, LeftoverFipRule, DropEastWest, WrongNeighbourEntry,
+    DropFipIcmp, IcmpViaSnat,
     SnatViaFipNamespace,
     RouteFixedIps, L3DownCutsFip, OvsDownDropsIcmp, NoSnatFailover)}
 

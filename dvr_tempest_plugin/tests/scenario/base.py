@@ -84,6 +84,7 @@ class Vm:
     server_id: str
     port_id: str = None
     fixed_ip: str = None
+    mac_address: str = None
     floating_ip: dict = None
 
     @property
@@ -467,6 +468,7 @@ class DvrScenarioTest(test.BaseTestCase):
                     vm.name, vm.host, as_json(found)))
         vm.port_id = found['id']
         vm.fixed_ip = found['fixed_ips'][0]['ip_address']
+        vm.mac_address = found['mac_address']
 
     @classmethod
     def create_floating_ip(cls, vm, cleanup=None):
@@ -629,6 +631,27 @@ class DvrScenarioTest(test.BaseTestCase):
             hoststate.describe_host(self.host(name), namespaces)
             for name in sorted(host_names))
         self.attach_text(detail_name, text)
+
+    def east_west_diagnosis(self, source, destination):
+        """Each sender host's neighbour entry for the other VM, as text.
+
+        Attaches the qrouter neighbours and routes of both VMs' hosts.
+        Empty without host access (the ping result is all there is).
+        """
+        if hosts.missing_host_access(sorted({source.host,
+                                             destination.host})):
+            return ''
+        found, listings = [], []
+        for sender, peer in ((source, destination), (destination, source)):
+            entry, text = hoststate.neighbour_entry(
+                self.host(sender.host), self.router['id'], peer.fixed_ip)
+            listings.append(text)
+            found.append('host %s, qrouter: neighbour entry for %s: '
+                         'expected lladdr %s, found %s' % (
+                             sender.host, peer, peer.mac_address,
+                             entry or 'none'))
+        self.attach_text('qrouter-neighbours', '\n\n'.join(listings))
+        return '\n' + '\n'.join(found)
 
     # -- expected devices, from the API ------------------------------------
 

@@ -148,6 +148,22 @@ def _is_fip_route(line, floating_ip, fpr_device):
             words[words.index('dev') + 1] == fpr_device)
 
 
+def neighbour_entry(host_client, router_id, address):
+    """(entry or None, `ip neigh` and `ip route` text) of a host's qrouter.
+
+    DVR's L3 agent writes a permanent neighbour entry in each host's
+    qrouter for every port on the router's subnets, wherever it lives:
+    without one, routed traffic to that address stops at the sender's host.
+    """
+    qrouter = naming.qrouter_namespace(router_id)
+    _, neigh = _run_listing(host_client, qrouter, ['ip', '-4', 'neigh'])
+    _, routes = _run_listing(host_client, qrouter, ['ip', '-4', 'route'])
+    entry = next((line.strip() for line in neigh.splitlines()
+                  if line.split()[:1] == [address]), None)
+    return entry, '%s %s:\n  ip neigh:\n%s\n  ip route:\n%s' % (
+        host_client.name, qrouter, _indent(neigh), _indent(routes))
+
+
 def router_plumbing(host_client, router_id, ext_net_id):
     """A fingerprint of what the L3 agent configured for a router on a host.
 

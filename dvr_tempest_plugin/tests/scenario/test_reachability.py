@@ -28,13 +28,12 @@ class ReachabilityTest(base.DvrScenarioTest):
     machine running tempest, outside the cloud) and from the VMs over SSH.
     """
 
-    def assert_answered(self, result, what):
+    def assert_answered(self, result, what, diagnose=lambda: ''):
         self.attach_text('ping-%s' % what.replace(' ', '-'),
                          result.summary() + '\n\n' + result.output)
-        self.assertGreater(
-            result.received, 0,
-            '%s: expected replies, found none (%s)' % (what,
-                                                       result.summary()))
+        if not result.received:
+            self.fail('%s: expected replies, found none (%s)%s' % (
+                what, result.summary(), diagnose()))
 
     def assert_unanswered(self, result, what):
         self.attach_text('ping-%s' % what.replace(' ', '-'),
@@ -62,7 +61,8 @@ class ReachabilityTest(base.DvrScenarioTest):
         result = self.ping_until_answered(
             lambda: self.ping_from_vm(vm1, vm2.fixed_ip))
         self.assert_answered(
-            result, 'east-west %s to %s' % (vm1.name, vm2.name))
+            result, 'east-west %s to %s' % (vm1.name, vm2.name),
+            lambda: self.east_west_diagnosis(vm1, vm2))
 
     @decorators.idempotent_id('485cee94-ab45-446a-baaf-c0f2e52af36d')
     def test_floating_ip_reachable_from_outside(self):

@@ -110,11 +110,12 @@ class TrafficPathTest(base.DvrScenarioTest):
                            result.summary())
         return observations
 
-    def warm_up(self, send):
+    def warm_up(self, send, diagnose=lambda: ''):
         """Ping until answered, so that the traced burst meets no ARP."""
         result = self.ping_until_answered(send)
-        self.assertGreater(result.received, 0,
-                           'no reply before tracing: %s' % result.summary())
+        if not result.received:
+            self.fail('expected replies before tracing, found none: %s%s'
+                      % (result.summary(), diagnose()))
 
     def assert_seen(self, observations, point, icmp_type, src=None,
                     dst=None, direction=None):
@@ -172,7 +173,8 @@ class TrafficPathTest(base.DvrScenarioTest):
             return probes.ping_from_vm(self.ssh_client(vm1), probe,
                                        vm2.fixed_ip, PROBES, str(vm1))
 
-        self.warm_up(lambda: self.ping_from_vm(vm1, vm2.fixed_ip))
+        self.warm_up(lambda: self.ping_from_vm(vm1, vm2.fixed_ip),
+                     lambda: self.east_west_diagnosis(vm1, vm2))
         seen = self.trace([a1, a2, b2, b1] + snat, send, [b2, b1])
         self.attach_text('snat-namespace-saw', '\n'.join(
             '%s: %d probe packet(s)' % (p, seen.any_probe_packets(p))
