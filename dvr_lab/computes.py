@@ -115,5 +115,5 @@ def write_sshd_config(host):
 
 
 def start_services(host):
-    for svc in services.agent_host_services(host)[2:]:
+    for svc in services.host_daemons(host):
         controller.start(svc)

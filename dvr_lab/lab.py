@@ -87,7 +87,7 @@ def start_hosts():
             computes.create_bridges(host)
         with steps.step('%s: %s' % (host.name, ', '.join(
                 svc.name[len(host.name) + 1:] for svc in
-                services.agent_host_services(host)[2:]))):
+                services.host_daemons(host)))):
             computes.start_services(host)
 
 

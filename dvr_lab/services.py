@@ -141,12 +141,16 @@ def sshd(host):
         host_etc(host, 'ssh', 'sshd_config')], None)
 
 
-def agent_host_services(host):
-    services = [ovsdb_server(host), ovs_vswitchd(host), sshd(host),
-                agent(host, 'ovs'), agent(host, 'l3')]
+def host_daemons(host):
+    """What runs on an agent host once its Open vSwitch is up."""
+    daemons = [sshd(host), agent(host, 'ovs'), agent(host, 'l3')]
     if host.compute:
-        services.append(nova_compute(host))
-    return services
+        daemons.append(nova_compute(host))
+    return daemons
+
+
+def agent_host_services(host):
+    return [ovsdb_server(host), ovs_vswitchd(host)] + host_daemons(host)
 
 
 def all_services():

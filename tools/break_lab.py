@@ -349,25 +349,21 @@ class WrongNeighbourEntry(Breakage):
     name = 'wrong-neighbour-entry'
     mac = '02:00:00:00:de:ad'
 
-    def apply(self, test):
+    def set_entry(self, test, mac):
         vm1, vm2 = test.vms['vm1'], test.vms['vm2']
-        out = in_netns(vm1.host, self.qrouter(test),
-                       ['ip', '-4', 'neigh', 'show', vm2.fixed_ip])
-        if self.mac not in out and out.split():
-            device = out.split()[out.split().index('dev') + 1]
+        words = in_netns(vm1.host, self.qrouter(test), [
+            'ip', '-4', 'neigh', 'show', vm2.fixed_ip]).split()
+        if words and mac not in words:
+            device = words[words.index('dev') + 1]
             in_netns(vm1.host, self.qrouter(test), [
-                'ip', 'neigh', 'replace', vm2.fixed_ip, 'lladdr', self.mac,
+                'ip', 'neigh', 'replace', vm2.fixed_ip, 'lladdr', mac,
                 'dev', device, 'nud', 'permanent'])
 
+    def apply(self, test):
+        self.set_entry(test, self.mac)
+
     def undo(self, test):
-        vm1, vm2 = test.vms['vm1'], test.vms['vm2']
-        out = in_netns(vm1.host, self.qrouter(test),
-                       ['ip', '-4', 'neigh', 'show', vm2.fixed_ip])
-        if out.split():
-            device = out.split()[out.split().index('dev') + 1]
-            in_netns(vm1.host, self.qrouter(test), [
-                'ip', 'neigh', 'replace', vm2.fixed_ip, 'lladdr',
-                vm2.mac_address, 'dev', device, 'nud', 'permanent'])
+        self.set_entry(test, test.vms['vm2'].mac_address)
 
 
 class DropFipIcmp(Breakage):
