@@ -21,6 +21,8 @@ def tempest_conf(image_id, flavor_id, public_network_id):
         'host_key_policy': 'reject',
         'host_command_prefix': '',
         'outside_address': s.OUTSIDE_IP,
+        # the lab is the suite's own: the agent-failure tests may disrupt it
+        'disruptive_tests': True,
         # the lab sets allow_automatic_l3agent_failover
         'expect_snat_failover': len(snat_hosts) > 1,
         'agent_down_timeout': 90,

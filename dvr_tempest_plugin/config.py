@@ -114,14 +114,33 @@ DvrGroup = [
                default=30,
                min=1,
                help='Upper bound, in seconds, for one packet capture.'),
+    cfg.BoolOpt('disruptive_tests',
+                default=False,
+                help='Run the tests that stop, kill or break parts of the '
+                     'cloud (Neutron agents on the SNAT host and on a '
+                     'compute host). They skip, naming this option, unless '
+                     'it is True: host access alone is not enough to '
+                     'disrupt a shared cloud. The tests restore what they '
+                     'disrupt and run one at a time.'),
     cfg.BoolOpt('expect_snat_failover',
                 default=False,
                 help='Whether the cloud moves the SNAT part of a router to '
                      'another dvr_snat agent when the SNAT host\'s L3 agent '
-                     'dies (allow_automatic_l3agent_failover = True and a '
-                     'second dvr_snat agent). When False the failover test '
-                     'only records what happens; when True it fails if '
-                     'SNAT does not move and recover.'),
+                     'dies (allow_automatic_l3agent_failover = True in '
+                     'neutron.conf, which the API does not show, and a '
+                     'second dvr_snat agent). The SNAT failure test asserts '
+                     'either way. True: the binding moves, snat-<router> is '
+                     'complete on the new host and SNAT traffic recovers '
+                     'within snat_failover_max_outage. False: the binding '
+                     'stays and SNAT traffic keeps flowing while the agent '
+                     'is dead (its namespace stays in place).'),
+    cfg.IntOpt('snat_failover_max_outage',
+               default=30,
+               min=1,
+               help='Longest SNAT outage, in seconds, allowed while SNAT '
+                    'fails over to another dvr_snat host (only with '
+                    'expect_snat_failover = True). The measured outage is '
+                    'reported either way.'),
 ]
 
 

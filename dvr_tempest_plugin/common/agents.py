@@ -52,26 +52,10 @@ def dvr_agents(agents_client, modes=DVR_MODES):
             and agent_mode(agent) in modes]
 
 
-def dvr_hosts(agents_client, compute_hosts):
-    """Sorted hosts running nova-compute and an alive dvr/dvr_snat agent."""
-    compute_hosts = set(compute_hosts)
-    return sorted({agent['host'] for agent in dvr_agents(agents_client)
-                   if agent['host'] in compute_hosts})
-
-
 def dvr_snat_hosts(agents_client):
     """Sorted hosts with an alive L3 agent that can host snat- namespaces."""
     return sorted({agent['host'] for agent in
                    dvr_agents(agents_client, modes=('dvr_snat',))})
-
-
-def compute_hosts(services_client):
-    """Hosts whose nova-compute service is enabled and up."""
-    services = services_client.list_services(
-        binary='nova-compute')['services']
-    return sorted({service['host'] for service in services
-                   if service['state'] == 'up'
-                   and service['status'] == 'enabled'})
 
 
 def wait_agent_alive(agents_client, host, agent_type, alive, timeout):

@@ -36,6 +36,7 @@ import collections
 import dataclasses
 import ipaddress
 import json
+import logging
 import time
 
 import testtools
@@ -51,11 +52,13 @@ from tempest import test
 
 from dvr_tempest_plugin.common import agents
 from dvr_tempest_plugin.common import hosts
+from dvr_tempest_plugin.common import inventory
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.tests.scenario import hoststate
 from dvr_tempest_plugin.tests.scenario import probes
 
 CONF = config.CONF
+LOG = logging.getLogger(__name__)
 
 DVR_INTERFACE = 'network:router_interface_distributed'
 CENTRALIZED_SNAT = 'network:router_centralized_snat'
@@ -121,6 +124,21 @@ def wait_for(observe, done, timeout, interval=POLL_INTERVAL):
         if time.monotonic() >= deadline:
             return False, observation
         time.sleep(interval)
+
+
+def wait_stable(observe, quiet_seconds, timeout):
+    """Wait until observe() returns the same value twice, quiet_seconds apart.
+
+    Returns (done, last observation), like wait_for.
+    """
+    previous = []
+
+    def unchanged(current):
+        same = bool(previous) and previous[-1] == current
+        previous.append(current)
+        return same
+
+    return wait_for(observe, unchanged, timeout, interval=quiet_seconds)
 
 
 def namespace_problems(view, expected):
@@ -215,13 +233,8 @@ class DvrScenarioTest(test.BaseTestCase):
         if 'dvr' not in extensions:
             raise cls.skipException(
                 'the Networking API does not offer the dvr extension')
-        cls.compute_zones = cls._compute_zones()
-        candidates = cls._candidate_hosts(cls.compute_zones)
-        if not cls.dvr_snat_hosts():
-            raise cls.skipException(
-                'no alive L3 agent in dvr_snat mode to host the SNAT of a '
-                'distributed router. L3 agents: %s' %
-                cls._describe_l3_agents())
+        cls.inventory = cls._discover_inventory()
+        candidates = cls._candidate_hosts(cls.inventory)
         cls.keypair = cls._create_keypair()
         cls.security_group = cls._create_security_group()
         cls.networks = {}
@@ -235,7 +248,7 @@ class DvrScenarioTest(test.BaseTestCase):
         cls.initial_snat_host = cls._wait_snat_host()
         cls.vm_hosts = cls._choose_vm_hosts(candidates, cls.initial_snat_host)
         if cls.requires_host_access:
-            cls._skip_without_host_access(
+            cls._require_host_access(
                 set(cls.vm_hosts.values()) | {cls.initial_snat_host})
         cls.vms = cls._create_vms(cls.vm_specs)
 
@@ -247,46 +260,34 @@ class DvrScenarioTest(test.BaseTestCase):
         return {extension['alias'] for extension in body['extensions']}
 
     @classmethod
-    def _compute_zones(cls):
-        """Host -> availability zone of each nova-compute up and enabled."""
-        services = cls.admin_services_client.list_services(
-            binary='nova-compute')['services']
-        return {service['host']: service['zone'] for service in services
-                if service['state'] == 'up'
-                and service['status'] == 'enabled'}
+    def _discover_inventory(cls):
+        """Compute hosts and agents; skip when missing, fail when broken."""
+        found = inventory.discover(cls.admin_services_client,
+                                   cls.admin_agents_client)
+        for note in found.notes:
+            LOG.info('%s', note)
+        try:
+            found.check()
+        except inventory.CapabilityMissing as exc:
+            raise cls.skipException(str(exc))
+        return found
 
     @classmethod
-    def _describe_l3_agents(cls):
-        found = agents.l3_agents(cls.admin_agents_client)
-        return ', '.join(sorted(
-            '%s (%s, %s)' % (agent['host'], agents.agent_mode(agent),
-                             'alive' if agent['alive'] else 'dead')
-            for agent in found)) or 'none'
-
-    @classmethod
-    def _candidate_hosts(cls, compute_hosts):
-        """Hosts VMs may go to; skip the class when fewer than two."""
-        candidates = agents.dvr_hosts(cls.admin_agents_client, compute_hosts)
-        problem = None
-        if len(candidates) < 2:
-            problem = ('found %d (%s)' % (len(candidates),
-                                          ', '.join(candidates) or 'none'))
-        elif cls.requires_host_access:
-            configured = hosts.configured_hosts()
-            reachable = [host for host in candidates if host in configured]
-            if len(reachable) < 2:
-                problem = ('found %s, but [dvr] host_ssh_addresses lists '
-                           'only %s' % (', '.join(candidates),
-                                        ', '.join(sorted(configured))))
-            candidates = reachable
-        if problem:
-            raise cls.skipException(
-                'DVR tests need two compute hosts whose L3 agent is alive in '
-                'dvr or dvr_snat mode; %s. nova-compute up and enabled on: '
-                '%s. L3 agents: %s' % (
-                    problem, ', '.join(sorted(compute_hosts)) or 'none',
-                    cls._describe_l3_agents()))
-        return candidates
+    def _candidate_hosts(cls, found):
+        """Hosts VMs may go to: with host access, those it can reach."""
+        candidates = found.candidates()
+        if not cls.requires_host_access:
+            return candidates
+        configured = hosts.configured_hosts()
+        reachable = [host for host in candidates if host in configured]
+        if len(reachable) < 2:
+            raise hosts.HostAccessError(
+                'these tests read the hosts over SSH and need two compute '
+                'hosts to do so; the cloud offers %s, but [dvr] '
+                'host_ssh_addresses lists only %s' % (
+                    ', '.join(candidates),
+                    ', '.join(sorted(configured))))
+        return reachable
 
     @staticmethod
     def _choose_vm_hosts(candidates, snat_host):
@@ -298,10 +299,10 @@ class DvrScenarioTest(test.BaseTestCase):
         return {HOST_A: first, HOST_B: second}
 
     @classmethod
-    def _skip_without_host_access(cls, host_names):
+    def _require_host_access(cls, host_names):
         reason = hosts.missing_host_access(sorted(host_names))
         if reason:
-            raise cls.skipException(reason)
+            raise hosts.HostAccessError(reason)
 
     @staticmethod
     def _subnet_cidrs():
@@ -431,7 +432,8 @@ class DvrScenarioTest(test.BaseTestCase):
             networks=[{'uuid': cls.networks[spec.subnet]['id']}],
             key_name=cls.keypair['name'],
             security_groups=[{'name': cls.security_group['name']}],
-            availability_zone='%s:%s' % (cls.compute_zones[host], host),
+            availability_zone='%s:%s' % (cls.inventory.zone(host),
+                                         cls.inventory.nova_host(host)),
         )['server']
         cls.addClassResourceCleanup(
             waiters.wait_for_server_termination,
@@ -448,7 +450,7 @@ class DvrScenarioTest(test.BaseTestCase):
         server = cls.admin_servers_client.show_server(
             vm.server_id)['server']
         landed = server.get('OS-EXT-SRV-ATTR:host')
-        if landed != vm.host:
+        if landed != cls.inventory.nova_host(vm.host):
             raise lib_exc.TempestException(
                 '%s: asked Nova for host %s, the VM landed on %s' % (
                     vm.name, vm.host, landed))
@@ -566,6 +568,7 @@ class DvrScenarioTest(test.BaseTestCase):
 
     @classmethod
     def dvr_snat_hosts(cls):
+        """Hosts with an L3 agent up in dvr_snat mode, now."""
         return agents.dvr_snat_hosts(cls.admin_agents_client)
 
     # -- VMs ---------------------------------------------------------------
@@ -621,9 +624,10 @@ class DvrScenarioTest(test.BaseTestCase):
         return hosts.host_client(name)
 
     def require_host_access(self, host_names):
+        """Fail unless [dvr] host_ssh_addresses reaches every host named."""
         reason = hosts.missing_host_access(sorted(host_names))
         if reason:
-            self.skipTest(reason)
+            self.fail(reason)
 
     def attach_hosts(self, detail_name, host_names, namespaces):
         """Attach a listing of the hosts' DVR namespaces and devices."""

@@ -190,3 +190,20 @@ def router_plumbing(host_client, router_id, ext_net_id):
             parts.append('%s %s:\n%s' % (namespace, ' '.join(argv),
                                          '\n'.join(lines)))
     return '\n'.join(parts)
+
+
+def ovs_flows(host_client):
+    """The OpenFlow flows of every OVS bridge of a host, without counters.
+
+    What the Open vSwitch agent programs: while it resyncs after a
+    restart (new cookies, stale flows removed) this keeps changing.
+    """
+    bridges = host_client.run(['ovs-vsctl', 'list-br']).stdout.split()
+    parts = []
+    for bridge in bridges:
+        flows = host_client.run(['ovs-ofctl', '--no-stats', 'dump-flows',
+                                 bridge]).stdout
+        parts.append('%s:\n%s' % (bridge, '\n'.join(sorted(
+            line.strip() for line in flows.splitlines()
+            if 'NXST_FLOW' not in line and 'OFPST_FLOW' not in line))))
+    return '\n'.join(parts)

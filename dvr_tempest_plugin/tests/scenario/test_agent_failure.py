@@ -13,8 +13,10 @@
 """Agent failures under continuous probes: is SNAT still a weak point?
 
 The article asked whether the network node stays a single point of
-failure; these tests stop and kill agents on the SNAT host and count the
-probes lost. All tests are in one class marked @decorators.serial:
+failure; these tests stop and kill agents on the SNAT host, and on the
+compute host of a floating IP, and count the probes lost. They disrupt
+the cloud, so they run only with [dvr] disruptive_tests = True. All tests
+are in one class marked @decorators.serial:
 tempest's inter-process lock runs a serial class alone (no other test
 class runs while it holds the write lock), and stestr's group_regex keeps
 a class on one worker, so no disruption overlaps another test.
@@ -23,12 +25,10 @@ a class on one worker, so no disruption overlaps another test.
 import contextlib
 import time
 
-from oslo_config import cfg
 from tempest import config
 from tempest.lib import decorators
 
 from dvr_tempest_plugin.common import agent_control
-from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.tests.scenario import base
 from dvr_tempest_plugin.tests.scenario import hoststate
@@ -40,19 +40,6 @@ BURST_SECONDS = 5
 SETTLE_SECONDS = 10
 MAX_BLIP_SECONDS = 1.0
 PROBE_SSH_TIMEOUT = 20
-
-
-def snat_failover_expected():
-    """[dvr] expect_snat_failover once config.py defines it, else False.
-
-    With it True, a SNAT that does not move off a dead agent (while
-    another dvr_snat agent is alive) fails the test instead of being
-    recorded as the single point of failure the article found.
-    """
-    try:
-        return CONF.dvr.expect_snat_failover
-    except cfg.NoSuchOptError:
-        return False
 
 
 class Timeline(object):
@@ -73,18 +60,28 @@ class Timeline(object):
 
 @decorators.serial
 class AgentFailureTest(base.DvrScenarioTest):
-    """Agents stopped or killed on the SNAT host under continuous probes.
+    """Agents stopped or killed under continuous probes.
 
     VM1 (host A, subnet1) and VM2 (host B, subnet2) have floating IPs;
     VM3 (host B, subnet1) has none and is reached through VM1. Host A is
-    the SNAT host whenever it also runs VMs (the article's layout), so
-    the disrupted host is one whose VM is being probed.
+    the SNAT host whenever it also runs VMs (the article's layout). Two
+    hosts are disrupted: the SNAT host, and the compute host of a
+    floating IP that is not the SNAT host (host B on the article's
+    layout, host A on the standard one), where DVR makes its promise.
     """
 
     requires_host_access = True
     vm_specs = (base.VmSpec('vm1', base.HOST_A, 'subnet1', True),
                 base.VmSpec('vm2', base.HOST_B, 'subnet2', True),
                 base.VmSpec('vm3', base.HOST_B, 'subnet1', False))
+
+    @classmethod
+    def skip_checks(cls):
+        super().skip_checks()
+        if not CONF.dvr.disruptive_tests:
+            raise cls.skipException(
+                '[dvr] disruptive_tests is False: these tests stop and kill '
+                'Neutron agents')
 
     # -- probes --------------------------------------------------------------
 
@@ -108,6 +105,21 @@ class AgentFailureTest(base.DvrScenarioTest):
                                                     destination, count,
                                                     str(vm)))
 
+    def data_plane_probes(self):
+        """Tester to both floating IPs, and VM1 to VM2 across hosts."""
+        vm1, vm2 = self.vms['vm1'], self.vms['vm2']
+        return [
+            self.floating_ip_probe(vm1),
+            self.floating_ip_probe(vm2),
+            self.vm_probe('%s -> %s (east-west)' % (vm1, vm2), vm1,
+                          vm2.fixed_ip),
+        ]
+
+    @staticmethod
+    def full_bursts_since(probe, moment):
+        return [started for started, result in probe.report().bursts
+                if started >= moment and result.sent and not result.lost]
+
     def wait_answering(self, running):
         """Wait for a fully answered burst of each probe.
 
@@ -115,13 +127,9 @@ class AgentFailureTest(base.DvrScenarioTest):
         are counted from there on, so a probe's own warm-up (ARP, first
         SSH) is not blamed on the disruption that follows.
         """
-        def answered_since(probe):
-            full = [started for started, result in probe.report().bursts
-                    if result.sent and not result.lost]
-            return full[-1] if full else None
-
         done, found = base.wait_for(
-            lambda: {probe: answered_since(probe) for probe in running},
+            lambda: {probe: (self.full_bursts_since(probe, 0) or [None])[-1]
+                     for probe in running},
             lambda found: None not in found.values(),
             CONF.validation.ping_timeout)
         self.assertTrue(done, 'probes not all answered before the '
@@ -148,6 +156,16 @@ class AgentFailureTest(base.DvrScenarioTest):
         self.attach_text('probes', '\n\n'.join(r.details() for r in reports))
         return reports
 
+    @staticmethod
+    def outage_problems(reports, max_seconds):
+        """Summaries of the reports with an outage over max_seconds.
+
+        An outage still running when the probes stopped counts until then.
+        """
+        return [report.summary() for report in reports
+                if report.longest_outage() and
+                report.longest_outage()[1] > max_seconds]
+
     # -- the cloud after a disruption ---------------------------------------
 
     def wait_namespaces_in_sync(self):
@@ -161,10 +179,11 @@ class AgentFailureTest(base.DvrScenarioTest):
             self.assert_namespace(host, qrouter, self.qrouter_devices())
         snat = naming.snat_namespace(self.router['id'])
         self.assert_namespace(snat_host, snat, self.snat_devices())
-        readable = set(self.dvr_snat_hosts()) | set(self.vm_hosts.values())
-        for host in sorted(readable - {snat_host}):
-            if not hosts.missing_host_access([host]):
-                self.assert_no_namespace(host, snat)
+        others = (set(self.dvr_snat_hosts()) |
+                  set(self.vm_hosts.values())) - {snat_host}
+        self.require_host_access(others)
+        for host in sorted(others):
+            self.assert_no_namespace(host, snat)
 
     def wait_snat_moved(self, old_host):
         """The new SNAT host, or None if it stays on old_host."""
@@ -222,47 +241,51 @@ class AgentFailureTest(base.DvrScenarioTest):
                               'API' % (kind, host))
         return down, restarting, alive
 
-    def wait_router_settled(self, host):
-        """Wait until the agent on host has finished with the router.
+    def agent_state(self, kind, host):
+        """A fingerprint of what the agent of kind configured on host.
 
-        A restarted L3 agent resyncs its routers for a while after the API
-        reports it alive; disrupting it in the middle measures a half-done
-        resync, not the disruption. Settled: the router's plumbing on the
-        host is unchanged over SETTLE_SECONDS.
+        L3 agent: the router's namespaces, addresses, routes, rules and
+        NAT rules; OVS agent: the flows of every bridge. While the agent
+        resyncs after a restart, this keeps changing.
         """
         client = self.host(host)
-        ext_net = CONF.network.public_network_id
-        deadline = time.monotonic() + CONF.dvr.convergence_timeout
-        previous = hoststate.router_plumbing(client, self.router['id'],
-                                             ext_net)
-        while time.monotonic() < deadline:
-            time.sleep(SETTLE_SECONDS)
-            current = hoststate.router_plumbing(client, self.router['id'],
-                                                ext_net)
-            if current == previous:
-                return
-            previous = current
-        self.attach_text('plumbing-%s' % host, previous)
-        self.fail('router %s on %s: the L3 agent was still changing its '
-                  'namespaces after %ss' % (
-                      self.router['id'], host, CONF.dvr.convergence_timeout))
+        if kind == 'ovs':
+            return hoststate.ovs_flows(client)
+        return hoststate.router_plumbing(client, self.router['id'],
+                                         CONF.network.public_network_id)
 
-    def check_data_plane_survives(self, kind, action):
-        host = self.current_snat_host()
-        self.wait_router_settled(host)
-        vm1, vm2 = self.vms['vm1'], self.vms['vm2']
-        running = [
-            self.floating_ip_probe(vm1),
-            self.floating_ip_probe(vm2),
-            self.vm_probe('%s -> %s (east-west)' % (vm1, vm2), vm1,
-                          vm2.fixed_ip),
-        ]
+    def wait_agent_settled(self, kind, host):
+        """Wait until the agent on host has finished with the router.
+
+        A restarted agent resyncs for a while after the API reports it
+        alive; disrupting it in the middle measures a half-done resync,
+        and stopping the probes in the middle misses what the resync
+        does. Settled: the agent's state on the host is unchanged over
+        SETTLE_SECONDS.
+        """
+        done, state = base.wait_stable(
+            lambda: self.agent_state(kind, host), SETTLE_SECONDS,
+            CONF.dvr.convergence_timeout)
+        if not done:
+            self.attach_text('%s-agent-state-%s' % (kind, host), state)
+            self.fail('router %s on %s: the %s agent was still changing '
+                      'its configuration after %s s' % (
+                          self.router['id'], host, kind,
+                          CONF.dvr.convergence_timeout))
+
+    def check_data_plane_survives(self, kind, action, host, role):
+        """Disrupt an agent of host under probes; assert no outage."""
+        self.wait_agent_settled(kind, host)
+        running = self.data_plane_probes()
         since = self.wait_answering(running)
         timeline = Timeline()
         moments = None
         try:
             moments = self.disrupt(kind, action, host, timeline)
-            self.wait_next_burst(running, moments[2])
+            self.wait_agent_settled(kind, host)
+            settled = timeline.mark('%s agent of %s settled (unchanged for '
+                                    '%d s)' % (kind, host, SETTLE_SECONDS))
+            self.wait_next_burst(running, settled)
         finally:
             # Even when the agent could not be restored: stop the probes
             # and show what they saw.
@@ -274,140 +297,221 @@ class AgentFailureTest(base.DvrScenarioTest):
                 self.attach_text('lost-probes', '\n'.join(
                     r.summary() for r in reports))
         restarting = moments[1]
-        figures = ['%s; before the restart: %d lost; after it: longest '
-                   'outage %.1f s' % (
-                       r.summary(), r.lost_between(0, restarting),
-                       r.longest_outage_after(restarting))
-                   for r in reports]
-        self.attach_text('lost-probes', '\n'.join(figures))
+        self.attach_text('lost-probes', '\n'.join(
+            '%s; before the restart: %d lost; from the restart until the '
+            'agent settled: longest outage %.1f s' % (
+                r.summary(), r.lost_between(0, restarting),
+                r.longest_outage_after(restarting))
+            for r in reports))
         state = 'killed' if action == 'kill' else 'stopped'
-        # Traffic keeps flowing when no run of lost probes lasts longer
-        # than a blip, while the agent is down and while it resyncs after
-        # its restart. Every lost probe is reported above (expected: none).
-        interrupted = [f for f, r in zip(figures, reports)
-                       if r.longest_outage() and
-                       r.longest_outage()[1] > MAX_BLIP_SECONDS]
+        interrupted = self.outage_problems(reports, MAX_BLIP_SECONDS)
         if interrupted:
             self.fail(
                 'expected traffic to keep flowing (no outage over %.1f s) '
-                'while the %s agent of the SNAT host %s was %s and after its '
-                'restart; found:\n%s' % (
-                    MAX_BLIP_SECONDS, kind, host, state,
+                'while the %s agent of %s %s was %s, and after its restart '
+                'until it settled; found:\n%s' % (
+                    MAX_BLIP_SECONDS, kind, role, host, state,
                     '\n'.join(interrupted)))
+
+    def snat_host_check(self, kind, action):
+        host = self.current_snat_host()
+        self.check_data_plane_survives(kind, action, host,
+                                       'the SNAT host')
+
+    def fip_compute_check(self, kind, action):
+        snat_host = self.current_snat_host()
+        vm = next(vm for vm in self.vms.values()
+                  if vm.floating_ip and vm.host != snat_host)
+        self.check_data_plane_survives(
+            kind, action, vm.host,
+            'the compute host of %s\'s floating IP' % vm.name)
 
     # -- tests ---------------------------------------------------------------
 
     @decorators.idempotent_id('8d4825e8-2ba7-44f0-b885-eae2d43fd3e2')
     def test_l3_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of the SNAT host's L3 agent loses no FIP/east-west probe.
+        """SIGKILL of the SNAT host's L3 agent: no FIP/east-west outage.
 
         DVR's promise (the article's reason to use it): with floating IPs
         and east-west traffic routed on the VMs' own hosts, losing the
         network node's agent does not cut them. A killed agent leaves its
-        namespaces and rules in place; the probes (tester to both floating
+        namespaces and rules in place. Probes (tester to both floating
         IPs, VM1 to VM2) run from before the kill until the agent is dead
-        in the API, restarted and alive again. Figure reported: lost probes
-        (expected 0).
+        in the API, restarted, alive and settled (its resync done).
+        Asserted: no run of lost probes longer than 1 s; every lost probe
+        is reported in the "lost-probes" and "probes" details.
         """
-        self.check_data_plane_survives('l3', 'kill')
+        self.snat_host_check('l3', 'kill')
 
     @decorators.idempotent_id('3143d483-049c-4caa-9273-b11afd996114')
     def test_l3_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of the SNAT host's L3 agent loses no probe.
+        """A clean stop of the SNAT host's L3 agent: no outage over 1 s.
 
         Same as the kill, with the agent's own shutdown (the L3 agent does
         not tear routers down on stop unless cleanup_on_shutdown is set).
         """
-        self.check_data_plane_survives('l3', 'stop')
+        self.snat_host_check('l3', 'stop')
 
     @decorators.idempotent_id('79d47659-0e97-4011-b9f0-5037ca0f8e5b')
     def test_ovs_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of the SNAT host's OVS agent loses no probe.
+        """SIGKILL of the SNAT host's OVS agent: no outage over 1 s.
 
         The OVS agent programs flows; ovs-vswitchd forwards. Killing the
-        agent leaves the flows, including DVR's, in place.
+        agent leaves the flows, including DVR's, in place; after its
+        restart the probes run until its flows are unchanged for 10 s.
         """
-        self.check_data_plane_survives('ovs', 'kill')
+        self.snat_host_check('ovs', 'kill')
 
     @decorators.idempotent_id('200cc6d9-4351-4a92-b8a8-a0da147f76ef')
     def test_ovs_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of the SNAT host's OVS agent loses no probe.
+        """A clean stop of the SNAT host's OVS agent: no outage over 1 s.
 
         The agent does not remove its flows on stop, and resyncs them
         without a cut when it starts again.
         """
-        self.check_data_plane_survives('ovs', 'stop')
+        self.snat_host_check('ovs', 'stop')
+
+    @decorators.idempotent_id('0b8f5a8e-53c4-4f0c-9d55-2f7d2c4f3a61')
+    def test_fip_compute_l3_agent_kill_keeps_fip_and_east_west(self):
+        """SIGKILL of a floating IP's compute L3 agent: no outage over 1 s.
+
+        Where DVR makes its promise: the floating IP's DNAT and the
+        east-west routing live in that host's qrouter- and fip-
+        namespaces, which a dead agent leaves in place. The host is the
+        compute of a VM with a floating IP that is not the SNAT host.
+        Same probes and assertion as for the SNAT host, through the
+        agent's restart until it settled.
+        """
+        self.fip_compute_check('l3', 'kill')
+
+    @decorators.idempotent_id('6f1d2f0c-8e9b-4b8e-a0a4-3c5e1f7b9d22')
+    def test_fip_compute_l3_agent_stop_keeps_fip_and_east_west(self):
+        """A clean stop of a floating IP's compute L3 agent: no outage."""
+        self.fip_compute_check('l3', 'stop')
+
+    @decorators.idempotent_id('d3a4b6c2-1e5f-4a7b-9c8d-2b1a0f9e8d73')
+    def test_fip_compute_ovs_agent_kill_keeps_fip_and_east_west(self):
+        """SIGKILL of a floating IP's compute OVS agent: no outage over 1 s.
+
+        The compute's br-int and br-tun carry the floating IP's and the
+        east-west traffic; their flows stay while the agent is dead.
+        """
+        self.fip_compute_check('ovs', 'kill')
+
+    @decorators.idempotent_id('9a7c5e3b-4d2f-4b1a-8e6c-5f4d3c2b1a09')
+    def test_fip_compute_ovs_agent_stop_keeps_fip_and_east_west(self):
+        """A clean stop of a floating IP's compute OVS agent: no outage."""
+        self.fip_compute_check('ovs', 'stop')
 
     @decorators.idempotent_id('a562e650-b96c-414a-8124-5ca6cfe9bca0')
     def test_snat_when_snat_host_l3_agent_dies(self):
-        """What SNAT does when the SNAT host's L3 agent dies.
+        """SNAT when the SNAT host's L3 agent dies, as [dvr] says it should.
 
         The article's open question (b): SNAT lives in one snat namespace,
-        a single point of failure. Today, with another alive dvr_snat
-        agent and allow_automatic_l3agent_failover = True, Neutron
-        reschedules the router from the dead agent: the API shows the new
-        binding, snat-<router> appears on the new host with its sg-/qg-,
-        the SNAT ports are bound there, and SNAT traffic (VM3, without a
-        floating IP, to the outside address) recovers. The outage is
-        measured. Without failover, the test records that SNAT stayed a
-        single point of failure (and fails if [dvr] expect_snat_failover
-        says it must move).
+        a single point of failure. Neutron does not show whether it
+        reschedules a router from a dead L3 agent
+        (allow_automatic_l3agent_failover), so [dvr] expect_snat_failover
+        says it. Probes: VM3 (no floating IP) to the outside address
+        through SNAT, the tester to both floating IPs, VM1 to VM2.
+
+        Failover expected: the API binds the SNAT to another dvr_snat
+        agent, snat-<router> is complete there with its sg-/qg-, the SNAT
+        ports are bound there, and SNAT traffic recovers, its longest
+        outage within [dvr] snat_failover_max_outage (reported).
+        Failover not expected: the binding stays for twice
+        [dvr] agent_down_timeout after the agent is dead, and SNAT traffic
+        keeps flowing (no outage over 1 s), because a dead agent leaves
+        its namespace in place. Either way, the floating-IP and east-west
+        probes lose no run of probes longer than 1 s, from the kill until
+        the agent is back and settled.
         """
         outside = self.outside_address()
+        expected = CONF.dvr.expect_snat_failover
         old_host = self.current_snat_host()
         standby = sorted(set(self.dvr_snat_hosts()) - {old_host})
         self.require_host_access(set(standby) | {old_host})
+        if expected and not standby:
+            self.fail('[dvr] expect_snat_failover is True, but no other '
+                      'dvr_snat L3 agent is up to take the SNAT of router '
+                      '%s from %s' % (self.router['id'], old_host))
         vm1, vm3 = self.vms['vm1'], self.vms['vm3']
         snat_probe = self.vm_probe('%s -> outside %s (SNAT)' % (vm3, outside),
                                    vm3, outside, via=vm1)
-        running = [snat_probe, self.floating_ip_probe(vm1)]
+        others = self.data_plane_probes()
+        running = [snat_probe] + others
         since = self.wait_answering(running)
         timeline = Timeline()
-        new_host = None
-        recovered = False
         with self.interrupted('l3', 'kill', old_host):
             timeline.mark('kill l3 agent on the SNAT host %s' % old_host)
             self.wait_agent_dead('l3', old_host)
-            timeline.mark('API reports it dead; alive dvr_snat standby: %s'
-                          % (', '.join(standby) or 'none'))
-            if standby:
-                new_host = self.wait_snat_moved(old_host)
+            timeline.mark('API reports it dead; dvr_snat agents up '
+                          'elsewhere: %s' % (', '.join(standby) or 'none'))
+            new_host = self.wait_snat_moved(old_host)
             if new_host:
-                moved = timeline.mark('API: SNAT bound to %s' % new_host)
-                self.assert_namespace(
-                    new_host, naming.snat_namespace(self.router['id']),
-                    self.snat_devices())
-                timeline.mark('snat namespace complete on %s' % new_host)
-                self.wait_snat_ports_on(new_host)
-                recovered, _ = base.wait_for(
-                    lambda: snat_probe.report().answered_after(moved),
-                    bool, CONF.dvr.convergence_timeout)
-                timeline.mark('SNAT probe answered after the move: %s' %
-                              recovered)
+                self.follow_snat_move(new_host, snat_probe, timeline)
             else:
-                timeline.mark('SNAT still bound to %s' % old_host)
+                timeline.mark('SNAT still bound to %s after %d s' % (
+                    old_host, 2 * CONF.dvr.agent_down_timeout))
+                self.wait_next_burst(running, time.monotonic())
         timeline.mark('l3 agent of %s started again, alive' % old_host)
+        self.wait_agent_settled('l3', old_host)
+        self.wait_next_burst(running, timeline.mark(
+            'l3 agent of %s settled' % old_host))
         reports = self.stop_probes(running, since)
         self.attach_text('timeline', timeline.text())
         self.attach_api_bindings()
         snat_report = reports[0]
-        if new_host:
-            self.attach_text('snat-outcome', 'SNAT moved %s -> %s; %s' % (
-                old_host, new_host, snat_report.summary()))
-            self.assertTrue(recovered, 'SNAT moved to %s but its traffic '
-                            'did not recover within %d s: %s' % (
-                                new_host, CONF.dvr.convergence_timeout,
-                                snat_report.summary()))
-            return
-        outcome = ('SNAT stayed on %s while its L3 agent was dead: a single '
-                   'point of failure, as the article found. %s. %s' % (
-                       old_host,
-                       'Alive dvr_snat agents on %s did not take it over '
-                       'within %d s (allow_automatic_l3agent_failover is '
-                       'probably False)' % (', '.join(standby),
-                                            2 * CONF.dvr.agent_down_timeout)
-                       if standby else 'No other alive dvr_snat agent',
-                       snat_report.summary()))
-        self.attach_text('snat-outcome', outcome)
-        if snat_failover_expected():
-            self.fail(outcome)
+        longest = snat_report.longest_outage()
+        outage = longest[1] if longest else 0.0
+        moved = ('SNAT moved %s -> %s' % (old_host, new_host) if new_host
+                 else 'SNAT stayed on %s' % old_host)
+        self.attach_text('snat-outcome', '%s; SNAT outage %.1f s; %s' % (
+            moved, outage, snat_report.summary()))
+        problems = []
+        if expected:
+            if not new_host:
+                problems.append(
+                    'expected the SNAT to move off %s to one of %s within '
+                    '%d s of the agent\'s death ([dvr] expect_snat_failover '
+                    '= True); it stayed' % (
+                        old_host, ', '.join(standby),
+                        2 * CONF.dvr.agent_down_timeout))
+            problems += ['expected SNAT to recover with no outage over '
+                         '%d s ([dvr] snat_failover_max_outage); found: %s'
+                         % (CONF.dvr.snat_failover_max_outage, summary)
+                         for summary in self.outage_problems(
+                             [snat_report],
+                             CONF.dvr.snat_failover_max_outage)]
+        else:
+            if new_host:
+                problems.append(
+                    'expected the SNAT to stay on %s ([dvr] '
+                    'expect_snat_failover = False); Neutron moved it to %s' %
+                    (old_host, new_host))
+            problems += ['expected SNAT traffic to keep flowing (no outage '
+                         'over %.1f s) while the L3 agent of %s was dead; '
+                         'found: %s' % (MAX_BLIP_SECONDS, old_host, summary)
+                         for summary in self.outage_problems(
+                             [snat_report], MAX_BLIP_SECONDS)]
+        problems += ['expected floating-IP and east-west traffic to keep '
+                     'flowing (no outage over %.1f s); found: %s' % (
+                         MAX_BLIP_SECONDS, summary)
+                     for summary in self.outage_problems(
+                         reports[1:], MAX_BLIP_SECONDS)]
+        if problems:
+            self.fail('\n'.join(problems))
+
+    def follow_snat_move(self, new_host, snat_probe, timeline):
+        """Check the new SNAT host and wait for SNAT traffic to recover."""
+        moved = timeline.mark('API: SNAT bound to %s' % new_host)
+        self.assert_namespace(
+            new_host, naming.snat_namespace(self.router['id']),
+            self.snat_devices())
+        timeline.mark('snat namespace complete on %s' % new_host)
+        self.wait_snat_ports_on(new_host)
+        timeline.mark('SNAT ports bound to %s' % new_host)
+        recovered, _ = base.wait_for(
+            lambda: self.full_bursts_since(snat_probe, moved), bool,
+            CONF.dvr.convergence_timeout)
+        timeline.mark('SNAT probe: a whole burst answered after the move: '
+                      '%s' % recovered)

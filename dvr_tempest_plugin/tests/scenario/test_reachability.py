@@ -10,11 +10,11 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-import subprocess
-
 from tempest import config
 from tempest.lib import decorators
+from tempest.lib import exceptions as lib_exc
 
+from dvr_tempest_plugin.common import source_witness
 from dvr_tempest_plugin.tests.scenario import base
 
 CONF = config.CONF
@@ -36,19 +36,48 @@ class ReachabilityTest(base.DvrScenarioTest):
                 what, result.summary(), diagnose()))
 
     def assert_unanswered(self, result, what):
+        """No reply to probes that were really sent; else an error."""
         self.attach_text('ping-%s' % what.replace(' ', '-'),
                          result.summary() + '\n\n' + result.output)
+        if not result.looked:
+            raise lib_exc.TempestException(
+                '%s: a check for no reply that sent no probe proves '
+                'nothing: %s' % (what, result.summary()))
         self.assertEqual(
             0, result.received,
             '%s: expected no reply, found %d (%s)' % (
                 what, result.received, result.summary()))
 
-    def attach_tester_route(self, destination):
-        done = subprocess.run(['ip', 'route', 'get', destination],
-                              capture_output=True, text=True, check=False,
-                              timeout=10)
-        self.attach_text('tester-route-to-%s' % destination,
-                         done.stdout + done.stderr)
+    def sources_seen_outside(self, witness, vm, via=None):
+        """Source addresses the tester's listener saw for vm's connections.
+
+        vm connects until the listener has seen it, within ping_timeout.
+        """
+        token = source_witness.new_token(vm.name)
+        command = source_witness.send_command(witness.address,
+                                              witness.port, token)
+        client = self.ssh_client(vm, via=via)
+        outputs = []
+
+        def send():
+            try:
+                outputs.append(client.exec_command(command + ' 2>&1; true'))
+            except lib_exc.SSHExecCommandFailed as exc:
+                outputs.append(str(exc))
+            return witness.sources(token)
+
+        done, found = base.wait_for(send, bool,
+                                    CONF.validation.ping_timeout)
+        self.attach_text('outside-view-%s' % vm.name, '%s\nsent: %s\n'
+                         'seen: %s\nnc output: %s' % (
+                             vm, command, ', '.join(found) or 'nothing',
+                             ''.join(outputs[-3:]) or '(none)'))
+        if not done:
+            self.fail('%s: expected its connection to the tester\'s '
+                      'listener %s:%d, none arrived within %d s' % (
+                          vm, witness.address, witness.port,
+                          CONF.validation.ping_timeout))
+        return found
 
     @decorators.idempotent_id('fcc1a6d4-0bdc-44ff-8b33-b278c305ab41')
     def test_east_west_across_subnets_and_hosts(self):
@@ -109,18 +138,48 @@ class ReachabilityTest(base.DvrScenarioTest):
         self.assert_answered(result, '%s (SNAT) to outside %s' % (
             vm2.name, outside))
 
-    @decorators.idempotent_id('9f05c15c-00ca-452d-af02-74583f5941e4')
-    def test_vm_without_floating_ip_unreachable_from_outside(self):
-        """Nothing outside reaches VM2 until it has a floating IP.
+    @decorators.idempotent_id('2b6f0d43-9a1c-4e57-8f3a-6d0c1b7e5a94')
+    def test_outside_sees_floating_ip_and_snat_addresses(self):
+        """Outside, VM traffic comes from a floating IP or the SNAT address.
 
-        The tester gets no reply from VM2's fixed address. A floating IP
-        given to VM2 answers (so the cloud could have answered), and once
-        disassociated it answers no more: no DNAT is left behind.
+        What DVR guarantees to the outside, observed where it happens: at
+        the receiving end. VM1 (floating IP) and VM2 (none) each open a
+        TCP connection to a listener on the tester, on the tester's address
+        toward the floating IPs. Asserted: every connection of VM1 comes
+        from its floating IP (source NAT in host A's qrouter), every one
+        of VM2 from the router's gateway address, the qg- address of the
+        snat namespace (SNAT); neither from its fixed IP. Unlike a ping to
+        a fixed IP, this does not depend on the tester's routing table.
+        """
+        vm1, vm2 = self.vms['vm1'], self.vms['vm2']
+        witness = source_witness.SourceWitness(
+            source_witness.address_toward(vm1.floating_ip_address))
+        self.addCleanup(witness.stop)
+        witness.start()
+        gateway_ip = self.router_gateway_ip()
+        seen = {vm1.name: self.sources_seen_outside(witness, vm1),
+                vm2.name: self.sources_seen_outside(witness, vm2, via=vm1)}
+        expected = {vm1.name: vm1.floating_ip_address,
+                    vm2.name: gateway_ip}
+        wrong = ['%s (fixed IP %s): expected every connection from %s, '
+                 'found %s' % (vm, vm.fixed_ip, expected[vm.name],
+                               ', '.join(seen[vm.name]))
+                 for vm in (vm1, vm2)
+                 if set(seen[vm.name]) != {expected[vm.name]}]
+        if wrong:
+            self.fail('what the outside (the tester) sees of VM traffic:\n%s'
+                      % '\n'.join(wrong))
+
+    @decorators.idempotent_id('5c3e8a71-0d4b-4f6e-9b2a-7e1f0c9d8b36')
+    def test_disassociated_floating_ip_stops_answering(self):
+        """A floating IP answers while associated, and not after.
+
+        A floating IP given to VM2 answers the tester's pings; once
+        disassociated (status DOWN) it answers no more: no DNAT is left
+        behind. The negative counts the probes it sent: a ping that sent
+        none (no route, no statistics) is an error, not a pass.
         """
         vm2 = self.vms['vm2']
-        self.attach_tester_route(vm2.fixed_ip)
-        self.assert_unanswered(self.ping_from_tester(vm2.fixed_ip, count=3),
-                               'tester to %s fixed IP' % vm2.name)
         fip = self.create_floating_ip(vm2, cleanup=self.addCleanup)
         address = fip['floating_ip_address']
         self.assert_answered(
@@ -131,7 +190,7 @@ class ReachabilityTest(base.DvrScenarioTest):
                                                          port_id=None)
         self.wait_floating_ip_status(fip, 'DOWN')
         _, result = base.wait_for(
-            lambda: self.ping_from_tester(address, count=3),
+            lambda: self.ping_from_tester(address, count=5),
             lambda r: r.received == 0, CONF.dvr.convergence_timeout)
         self.assert_unanswered(
             result, 'tester to %s after disassociation from %s' % (

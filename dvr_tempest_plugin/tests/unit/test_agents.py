@@ -47,16 +47,6 @@ class FakeAgentsClient(object):
                            if all(a[k] == v for k, v in filters.items())]}
 
 
-class FakeServicesClient(object):
-
-    def __init__(self, services):
-        self.services = services
-
-    def list_services(self, binary=None):
-        return {'services': [s for s in self.services
-                             if s['binary'] == binary]}
-
-
 class TestAgents(base.TestCase):
 
     def setUp(self):
@@ -80,12 +70,6 @@ class TestAgents(base.TestCase):
     def test_agent_mode(self):
         self.assertEqual('dvr', agents.agent_mode(agent('x', mode='dvr')))
 
-    def test_dvr_hosts_need_nova_compute_and_a_live_agent(self):
-        self.assertEqual(
-            ['cpnw1', 'cpnw2'],
-            agents.dvr_hosts(self.client, ['cpnw1', 'cpnw2', 'cpnw3',
-                                           'cpnw4', 'cpnw5', 'cpnw9']))
-
     def test_dvr_snat_hosts(self):
         self.assertEqual(['cpnw1', 'ct1'], agents.dvr_snat_hosts(self.client))
 
@@ -94,21 +78,6 @@ class TestAgents(base.TestCase):
             self.client, 'cpnw1', agents.OVS_AGENT)['id'])
         self.assertIsNone(agents.find_agent(self.client, 'cpnw9',
                                             agents.L3_AGENT))
-
-    def test_compute_hosts(self):
-        services = FakeServicesClient([
-            {'binary': 'nova-compute', 'host': 'cpnw2', 'state': 'up',
-             'status': 'enabled'},
-            {'binary': 'nova-compute', 'host': 'cpnw1', 'state': 'up',
-             'status': 'enabled'},
-            {'binary': 'nova-compute', 'host': 'cpnw3', 'state': 'down',
-             'status': 'enabled'},
-            {'binary': 'nova-compute', 'host': 'cpnw4', 'state': 'up',
-             'status': 'disabled'},
-            {'binary': 'nova-scheduler', 'host': 'ct1', 'state': 'up',
-             'status': 'enabled'},
-        ])
-        self.assertEqual(['cpnw1', 'cpnw2'], agents.compute_hosts(services))
 
 
 class TestWaitAgentAlive(base.TestCase):

@@ -46,7 +46,9 @@ CONTRACT_DEFAULTS = {
     'convergence_timeout': 120,
     'agent_down_timeout': 120,
     'capture_seconds': 30,
+    'disruptive_tests': False,
     'expect_snat_failover': False,
+    'snat_failover_max_outage': 30,
 }
 GENERATOR_CONF = os.path.join(
     base.REPO_ROOT, 'etc', 'dvr-tempest-plugin-config-generator.conf')

@@ -137,6 +137,8 @@ class TestZuulJob(base.TestCase):
         self.assertEqual('sudo', dvr['host_command_prefix'])
         self.assertIn('host_ssh_addresses', dvr)
         self.assertIn('host_ssh_key_file', dvr)
+        # the job's cloud is its own: the agent-failure tests must run
+        self.assertIs(True, dvr['disruptive_tests'])
 
     def test_pre_run_playbooks(self):
         playbooks = self.job['pre-run']
