@@ -49,6 +49,7 @@ from tempest.lib.common.utils import test_utils
 from tempest.lib import exceptions as lib_exc
 from tempest import test
 
+from dvr_tempest_plugin.common import addresses
 from dvr_tempest_plugin.common import agents
 from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import naming
@@ -467,7 +468,9 @@ class DvrScenarioTest(test.BaseTestCase):
                 '%s on %s: expected its port ACTIVE, found %s' % (
                     vm.name, vm.host, as_json(found)))
         vm.port_id = found['id']
-        vm.fixed_ip = found['fixed_ips'][0]['ip_address']
+        vm.fixed_ip = addresses.ipv4_address(
+            found['fixed_ips'], '%s on %s: port %s' % (vm.name, vm.host,
+                                                       found['id']))
         vm.mac_address = found['mac_address']
 
     @classmethod
@@ -553,7 +556,8 @@ class DvrScenarioTest(test.BaseTestCase):
                       host, FIP_AGENT_GATEWAY,
                       CONF.network.public_network_id, len(ports), ', '.join(
                           '%s (%s, device_id %s)' % (
-                              p['id'], p['fixed_ips'][0]['ip_address'],
+                              p['id'], addresses.ipv4_address(
+                                  p['fixed_ips'], p['id'], 'no IPv4'),
                               p['device_id'])
                           for p in ports)))
 
@@ -561,8 +565,9 @@ class DvrScenarioTest(test.BaseTestCase):
     def router_gateway_ip(cls):
         router = cls.admin_routers_client.show_router(
             cls.router['id'])['router']
-        return router['external_gateway_info'][
-            'external_fixed_ips'][0]['ip_address']
+        return addresses.ipv4_address(
+            router['external_gateway_info']['external_fixed_ips'],
+            'router %s gateway' % cls.router['id'])
 
     @classmethod
     def dvr_snat_hosts(cls):
@@ -677,10 +682,14 @@ class DvrScenarioTest(test.BaseTestCase):
             self.assertIsNotNone(port, 'no %s port on %s' %
                                  (CENTRALIZED_SNAT, name))
             devices[naming.sg_device(port['id'])] = Device(
-                'sg- of %s' % name, port['fixed_ips'][0]['ip_address'])
+                'sg- of %s' % name, addresses.ipv4_address(
+                    port['fixed_ips'], '%s port %s' % (CENTRALIZED_SNAT,
+                                                       port['id'])))
         gateway = self.router_ports(ROUTER_GATEWAY)[0]
         devices[naming.qg_device(gateway['id'])] = Device(
-            'qg- gateway', gateway['fixed_ips'][0]['ip_address'])
+            'qg- gateway', addresses.ipv4_address(
+                gateway['fixed_ips'], '%s port %s' % (ROUTER_GATEWAY,
+                                                      gateway['id'])))
         return devices
 
     def fip_devices(self, host):
@@ -688,7 +697,9 @@ class DvrScenarioTest(test.BaseTestCase):
         return {
             naming.fg_device(port['id']): Device(
                 'fg- on the external network',
-                port['fixed_ips'][0]['ip_address']),
+                addresses.ipv4_address(
+                    port['fixed_ips'], '%s port %s of %s' % (
+                        FIP_AGENT_GATEWAY, port['id'], host))),
             naming.fpr_device(self.router['id']): Device(
                 'fpr- to the qrouter namespace', None),
         }
