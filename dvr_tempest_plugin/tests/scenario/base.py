@@ -70,9 +70,7 @@ HOST_A = 'A'
 HOST_B = 'B'
 
 VmSpec = collections.namedtuple('VmSpec', 'name host subnet floating_ip')
-# A device expected in a namespace: what it is for, and the address it
-# must carry (None: any).
-Device = collections.namedtuple('Device', 'role address')
+Device = hoststate.Device
 
 
 @dataclasses.dataclass
@@ -122,22 +120,6 @@ def wait_for(observe, done, timeout, interval=POLL_INTERVAL):
         if time.monotonic() >= deadline:
             return False, observation
         time.sleep(interval)
-
-
-def namespace_problems(view, expected):
-    """What a NamespaceView lacks of expected devices and addresses."""
-    if not view.exists:
-        return ['no namespace %s' % view.namespace]
-    found = []
-    for name, device in sorted(expected.items()):
-        if name not in view.devices:
-            found.append('no device %s (%s)' % (name, device.role))
-            continue
-        ips = [address.split('/')[0] for address in view.addresses(name)]
-        if device.address and device.address not in ips:
-            found.append('device %s (%s) lacks address %s, has %s' % (
-                name, device.role, device.address, ', '.join(ips) or 'none'))
-    return found
 
 
 def as_json(value):
@@ -711,7 +693,7 @@ class DvrScenarioTest(test.BaseTestCase):
         client = self.host(host)
         done, view = wait_for(
             lambda: hoststate.namespace_view(client, namespace),
-            lambda view: not namespace_problems(view, expected),
+            lambda view: not hoststate.namespace_problems(view, expected),
             CONF.dvr.convergence_timeout)
         self.attach_text('%s-%s' % (host, namespace), view.text())
         if not done:
@@ -720,7 +702,8 @@ class DvrScenarioTest(test.BaseTestCase):
                       '%s' % (host, namespace, ', '.join(
                           '%s (%s)' % (name, device.role)
                           for name, device in sorted(expected.items())),
-                          '; '.join(namespace_problems(view, expected))))
+                          '; '.join(hoststate.namespace_problems(
+                              view, expected))))
 
     def assert_no_namespace(self, host, namespace):
         client = self.host(host)

@@ -16,11 +16,16 @@ Read over SSH with common.hosts; every observation can render itself as
 text for a testtools detail.
 """
 
+import collections
 import dataclasses
 
 from dvr_tempest_plugin.common import naming
 
 FIP_RULE_TABLE = '16'   # neutron/agent/l3/dvr_fip_ns.py FIP_RT_TBL
+
+# A device expected in a namespace: what it is for, and the address it
+# must carry (None: any).
+Device = collections.namedtuple('Device', 'role address')
 
 
 @dataclasses.dataclass
@@ -63,6 +68,25 @@ def namespace_view(host_client, namespace):
         return NamespaceView(host_client.name, namespace)
     return NamespaceView(host_client.name, namespace,
                          host_client.devices(namespace))
+
+
+def namespace_problems(view, expected):
+    """What a NamespaceView lacks of expected devices and addresses.
+
+    expected maps a device name to its Device.
+    """
+    if not view.exists:
+        return ['no namespace %s' % view.namespace]
+    found = []
+    for name, device in sorted(expected.items()):
+        if name not in view.devices:
+            found.append('no device %s (%s)' % (name, device.role))
+            continue
+        ips = [address.split('/')[0] for address in view.addresses(name)]
+        if device.address and device.address not in ips:
+            found.append('device %s (%s) lacks address %s, has %s' % (
+                name, device.role, device.address, ', '.join(ips) or 'none'))
+    return found
 
 
 def describe_host(host_client, namespaces):
