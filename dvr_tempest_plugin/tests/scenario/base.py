@@ -50,6 +50,7 @@ from tempest.lib.common.utils import test_utils
 from tempest.lib import exceptions as lib_exc
 from tempest import test
 
+from dvr_tempest_plugin.common import addresses
 from dvr_tempest_plugin.common import agents
 from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import inventory
@@ -72,9 +73,7 @@ HOST_A = 'A'
 HOST_B = 'B'
 
 VmSpec = collections.namedtuple('VmSpec', 'name host subnet floating_ip')
-# A device expected in a namespace: what it is for, and the address it
-# must carry (None: any).
-Device = collections.namedtuple('Device', 'role address')
+Device = hoststate.Device
 
 
 @dataclasses.dataclass
@@ -139,22 +138,6 @@ def wait_stable(observe, quiet_seconds, timeout):
         return same
 
     return wait_for(observe, unchanged, timeout, interval=quiet_seconds)
-
-
-def namespace_problems(view, expected):
-    """What a NamespaceView lacks of expected devices and addresses."""
-    if not view.exists:
-        return ['no namespace %s' % view.namespace]
-    found = []
-    for name, device in sorted(expected.items()):
-        if name not in view.devices:
-            found.append('no device %s (%s)' % (name, device.role))
-            continue
-        ips = [address.split('/')[0] for address in view.addresses(name)]
-        if device.address and device.address not in ips:
-            found.append('device %s (%s) lacks address %s, has %s' % (
-                name, device.role, device.address, ', '.join(ips) or 'none'))
-    return found
 
 
 def as_json(value):
@@ -469,7 +452,9 @@ class DvrScenarioTest(test.BaseTestCase):
                 '%s on %s: expected its port ACTIVE, found %s' % (
                     vm.name, vm.host, as_json(found)))
         vm.port_id = found['id']
-        vm.fixed_ip = found['fixed_ips'][0]['ip_address']
+        vm.fixed_ip = addresses.ipv4_address(
+            found['fixed_ips'], '%s on %s: port %s' % (vm.name, vm.host,
+                                                       found['id']))
         vm.mac_address = found['mac_address']
 
     @classmethod
@@ -555,7 +540,8 @@ class DvrScenarioTest(test.BaseTestCase):
                       host, FIP_AGENT_GATEWAY,
                       CONF.network.public_network_id, len(ports), ', '.join(
                           '%s (%s, device_id %s)' % (
-                              p['id'], p['fixed_ips'][0]['ip_address'],
+                              p['id'], addresses.ipv4_address(
+                                  p['fixed_ips'], p['id'], 'no IPv4'),
                               p['device_id'])
                           for p in ports)))
 
@@ -563,8 +549,9 @@ class DvrScenarioTest(test.BaseTestCase):
     def router_gateway_ip(cls):
         router = cls.admin_routers_client.show_router(
             cls.router['id'])['router']
-        return router['external_gateway_info'][
-            'external_fixed_ips'][0]['ip_address']
+        return addresses.ipv4_address(
+            router['external_gateway_info']['external_fixed_ips'],
+            'router %s gateway' % cls.router['id'])
 
     @classmethod
     def dvr_snat_hosts(cls):
@@ -681,10 +668,14 @@ class DvrScenarioTest(test.BaseTestCase):
             self.assertIsNotNone(port, 'no %s port on %s' %
                                  (CENTRALIZED_SNAT, name))
             devices[naming.sg_device(port['id'])] = Device(
-                'sg- of %s' % name, port['fixed_ips'][0]['ip_address'])
+                'sg- of %s' % name, addresses.ipv4_address(
+                    port['fixed_ips'], '%s port %s' % (CENTRALIZED_SNAT,
+                                                       port['id'])))
         gateway = self.router_ports(ROUTER_GATEWAY)[0]
         devices[naming.qg_device(gateway['id'])] = Device(
-            'qg- gateway', gateway['fixed_ips'][0]['ip_address'])
+            'qg- gateway', addresses.ipv4_address(
+                gateway['fixed_ips'], '%s port %s' % (ROUTER_GATEWAY,
+                                                      gateway['id'])))
         return devices
 
     def fip_devices(self, host):
@@ -692,7 +683,9 @@ class DvrScenarioTest(test.BaseTestCase):
         return {
             naming.fg_device(port['id']): Device(
                 'fg- on the external network',
-                port['fixed_ips'][0]['ip_address']),
+                addresses.ipv4_address(
+                    port['fixed_ips'], '%s port %s of %s' % (
+                        FIP_AGENT_GATEWAY, port['id'], host))),
             naming.fpr_device(self.router['id']): Device(
                 'fpr- to the qrouter namespace', None),
         }
@@ -704,7 +697,7 @@ class DvrScenarioTest(test.BaseTestCase):
         client = self.host(host)
         done, view = wait_for(
             lambda: hoststate.namespace_view(client, namespace),
-            lambda view: not namespace_problems(view, expected),
+            lambda view: not hoststate.namespace_problems(view, expected),
             CONF.dvr.convergence_timeout)
         self.attach_text('%s-%s' % (host, namespace), view.text())
         if not done:
@@ -713,7 +706,8 @@ class DvrScenarioTest(test.BaseTestCase):
                       '%s' % (host, namespace, ', '.join(
                           '%s (%s)' % (name, device.role)
                           for name, device in sorted(expected.items())),
-                          '; '.join(namespace_problems(view, expected))))
+                          '; '.join(hoststate.namespace_problems(
+                              view, expected))))
 
     def assert_no_namespace(self, host, namespace):
         client = self.host(host)

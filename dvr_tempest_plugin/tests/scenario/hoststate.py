@@ -16,11 +16,21 @@ Read over SSH with common.hosts; every observation can render itself as
 text for a testtools detail.
 """
 
+import collections
 import dataclasses
+import re
 
+from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import naming
 
 FIP_RULE_TABLE = '16'   # neutron/agent/l3/dvr_fip_ns.py FIP_RT_TBL
+# Address and route lifetimes count down: "valid_lft 86398sec",
+# "preferred_lft forever", "expires 297sec".
+_LIFETIME_RE = re.compile(r'\s+(?:valid_lft|preferred_lft|expires)\s+\S+')
+
+# A device expected in a namespace: what it is for, and the address it
+# must carry (None: any).
+Device = collections.namedtuple('Device', 'role address')
 
 
 @dataclasses.dataclass
@@ -63,6 +73,25 @@ def namespace_view(host_client, namespace):
         return NamespaceView(host_client.name, namespace)
     return NamespaceView(host_client.name, namespace,
                          host_client.devices(namespace))
+
+
+def namespace_problems(view, expected):
+    """What a NamespaceView lacks of expected devices and addresses.
+
+    expected maps a device name to its Device.
+    """
+    if not view.exists:
+        return ['no namespace %s' % view.namespace]
+    found = []
+    for name, device in sorted(expected.items()):
+        if name not in view.devices:
+            found.append('no device %s (%s)' % (name, device.role))
+            continue
+        ips = [address.split('/')[0] for address in view.addresses(name)]
+        if device.address and device.address not in ips:
+            found.append('device %s (%s) lacks address %s, has %s' % (
+                name, device.role, device.address, ', '.join(ips) or 'none'))
+    return found
 
 
 def describe_host(host_client, namespaces):
@@ -113,11 +142,34 @@ def _indent(text):
                      (text.strip() or '(nothing)').splitlines())
 
 
-def _run_listing(host_client, namespace, argv):
-    if namespace not in host_client.namespaces():
-        return None, '(no namespace %s)' % namespace
+def _listing(host_client, namespace, argv, present=None):
+    """The CommandResult of argv in namespace; None without the namespace.
+
+    present: the host's namespaces, when just listed. A listing that fails
+    in a namespace that is there raises HostAccessError: an unreadable
+    host must not look like an empty one.
+    """
+    if present is None:
+        present = host_client.namespaces()
+    if namespace not in present:
+        return None
     result = host_client.run_in_namespace(namespace, argv, check=False)
-    return result.exit_status == 0, result.stdout + result.stderr
+    if result.exit_status == 0:
+        return result
+    if namespace not in host_client.namespaces():
+        return None     # removed while we listed it: absent after all
+    raise hosts.HostAccessError(
+        'host %s: listing %s exited with status %d: %s' % (
+            host_client.name, result.command, result.exit_status,
+            result.stderr.strip() or '(no stderr)'))
+
+
+def _run_listing(host_client, namespace, argv):
+    """The text argv prints in namespace, for details and parsing."""
+    result = _listing(host_client, namespace, argv)
+    if result is None:
+        return '(no namespace %s)' % namespace
+    return result.stdout + result.stderr
 
 
 def floating_ip_plumbing(host_client, router_id, ext_net_id, fixed_ip,
@@ -125,8 +177,8 @@ def floating_ip_plumbing(host_client, router_id, ext_net_id, fixed_ip,
     qrouter = naming.qrouter_namespace(router_id)
     fip_ns = naming.fip_namespace(ext_net_id)
     fpr = naming.fpr_device(router_id)
-    _, rules = _run_listing(host_client, qrouter, ['ip', '-4', 'rule'])
-    _, routes = _run_listing(host_client, fip_ns, ['ip', '-4', 'route'])
+    rules = _run_listing(host_client, qrouter, ['ip', '-4', 'rule'])
+    routes = _run_listing(host_client, fip_ns, ['ip', '-4', 'route'])
     rule = next((line.strip() for line in rules.splitlines()
                  if _is_fip_rule(line, fixed_ip)), None)
     route = next((line.strip() for line in routes.splitlines()
@@ -156,8 +208,8 @@ def neighbour_entry(host_client, router_id, address):
     without one, routed traffic to that address stops at the sender's host.
     """
     qrouter = naming.qrouter_namespace(router_id)
-    _, neigh = _run_listing(host_client, qrouter, ['ip', '-4', 'neigh'])
-    _, routes = _run_listing(host_client, qrouter, ['ip', '-4', 'route'])
+    neigh = _run_listing(host_client, qrouter, ['ip', '-4', 'neigh'])
+    routes = _run_listing(host_client, qrouter, ['ip', '-4', 'route'])
     entry = next((line.strip() for line in neigh.splitlines()
                   if line.split()[:1] == [address]), None)
     return entry, '%s %s:\n  ip neigh:\n%s\n  ip route:\n%s' % (
@@ -169,27 +221,31 @@ def router_plumbing(host_client, router_id, ext_net_id):
 
     The devices, addresses, routes, rules and NAT rules of its qrouter-,
     snat- and fip- namespaces: while the agent is still processing the
-    router (after a restart, a full sync) this keeps changing.
+    router (after a restart, a full sync) this keeps changing. Lifetimes
+    and iptables-save's comments and counters are left out: they change
+    on their own.
     """
-    present = set(host_client.namespaces())
+    present = host_client.namespaces()
     parts = []
     for namespace in (naming.qrouter_namespace(router_id),
                       naming.snat_namespace(router_id),
                       naming.fip_namespace(ext_net_id)):
-        if namespace not in present:
-            parts.append('%s: absent' % namespace)
-            continue
         for argv in (['ip', '-o', 'addr'], ['ip', 'route', 'show',
                                             'table', 'all'],
                      ['ip', 'rule'], ['iptables-save', '-t', 'nat']):
-            result = host_client.run_in_namespace(namespace, argv,
-                                                  check=False)
-            lines = [line for line in result.stdout.splitlines()
-                     if not line.startswith('#') and
-                     not line.startswith(':')]
+            result = _listing(host_client, namespace, argv, present)
+            if result is None:
+                parts.append('%s: absent' % namespace)
+                break
             parts.append('%s %s:\n%s' % (namespace, ' '.join(argv),
-                                         '\n'.join(lines)))
+                                         _fingerprint_lines(result.stdout)))
     return '\n'.join(parts)
+
+
+def _fingerprint_lines(text):
+    return '\n'.join(_LIFETIME_RE.sub('', line)
+                     for line in text.splitlines()
+                     if not line.startswith(('#', ':')))
 
 
 def ovs_flows(host_client):

@@ -93,6 +93,24 @@ class Observations(object):
     def count(self, point, icmp_type, **kwargs):
         return len(self.matching(point, icmp_type, **kwargs))
 
+    def undirected(self, point, icmp_type):
+        """Packets at point of icmp_type whose direction could not be read.
+
+        A filter on direction cannot tell what these did: without the
+        link-layer header (or the device's MAC) IN and OUT look alike.
+        """
+        return [packet for packet in self.packets.get(point, ())
+                if packet.icmp_type == icmp_type and packet.direction is None]
+
+    def direction_unread(self, point, icmp_type):
+        """Why point cannot say which way icmp_type went, or None."""
+        found = self.undirected(point, icmp_type)
+        if not found:
+            return None
+        return ('the direction of %d %s packet(s) could not be read at %s '
+                '(no link-layer header, or the device MAC unknown)' % (
+                    len(found), icmp_type, point))
+
     def any_probe_packets(self, point):
         return len(self.packets.get(point, ()))
 
@@ -113,7 +131,8 @@ class Observations(object):
             if not found:
                 unseen.append(str(point))
                 continue
-            directions = sorted({p.direction or '?' for p in found})
+            directions = sorted({p.direction or 'direction unread'
+                                 for p in found})
             addresses = sorted({'%s > %s' % (p.src, p.dst) for p in found})
             seen.append('%d. %s: %d packet(s), %s, %s' % (
                 len(seen) + 1, point, len(found), '/'.join(directions),

@@ -48,7 +48,14 @@ MAX_SIZE = 1100
 _STATS_RE = re.compile(
     r'(?P<sent>\d+) packets transmitted, (?P<received>\d+) '
     r'(?:packets )?received')
-_SEQ_RE = re.compile(r'bytes from .*?(?:icmp_)?seq=(?P<seq>\d+)')
+# iputils numbers its probes from 1 (icmp_seq=1), busybox from 0 (seq=0).
+_SEQ_RE = re.compile(r'bytes from .*?(?P<iputils>icmp_)?seq=(?P<seq>\d+)')
+# iputils counts a probe it failed to send as transmitted, after saying so.
+_SEND_ERROR_RE = re.compile(r'^ping: send(?:msg|to): .*$', re.MULTILINE)
+
+
+class ProbeDidNotLook(Exception):
+    """A ping that sent nothing or failed: its silence proves nothing."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,21 +109,36 @@ class PingResult:
     replied_seqs: frozenset = frozenset()
     output: str = ''
     error: str = None
+    first_seq: int = 1
 
     @property
     def lost(self):
         return self.sent - self.received
 
+    @property
+    def looked(self):
+        """Whether probes went out and ping counted them.
+
+        Only then does "no reply" mean something.
+        """
+        return self.error is None and self.sent > 0
+
     @classmethod
     def parse(cls, source, destination, output):
         stats = _STATS_RE.search(output)
         if not stats:
+            last = (output.strip().splitlines() or ['no output'])[-1]
             return cls.failed(source, destination, 0,
-                              'no ping statistics in the output',
-                              output)
-        seqs = frozenset(int(m.group('seq')) for m in _SEQ_RE.finditer(output))
+                              'no ping statistics in the output: %s' %
+                              last.strip(), output)
+        replies = list(_SEQ_RE.finditer(output))
+        seqs = frozenset(int(m.group('seq')) for m in replies)
+        first_seq = 0 if replies and not replies[0].group('iputils') else 1
+        send_error = _SEND_ERROR_RE.search(output)
         return cls(source, destination, int(stats.group('sent')),
-                   int(stats.group('received')), seqs, output)
+                   int(stats.group('received')), seqs, output,
+                   send_error and 'could not send: %s' % send_error.group(),
+                   first_seq)
 
     @classmethod
     def failed(cls, source, destination, count, error, output=''):
@@ -125,8 +147,8 @@ class PingResult:
 
     def outcomes(self):
         """One bool per probe sent, in order: True when it was answered."""
-        base = 0 if 0 in self.replied_seqs else 1
-        return [base + i in self.replied_seqs for i in range(self.sent)]
+        return [self.first_seq + i in self.replied_seqs
+                for i in range(self.sent)]
 
     def summary(self):
         text = '%s -> %s: %d sent, %d received, %d lost' % (
@@ -135,6 +157,23 @@ class PingResult:
         if self.error:
             text += ' (%s)' % self.error
         return text
+
+
+def require_looked(result):
+    """Raise ProbeDidNotLook unless result's probes went out and counted.
+
+    For checks that expect no reply: a ping that could not send proves
+    nothing, and must be a test error rather than a pass.
+    """
+    if result.looked:
+        return
+    if result.error:
+        why = result.error
+    else:
+        why = 'no probe sent'
+    raise ProbeDidNotLook('%s -> %s: the probe did not look (%d sent; %s)'
+                          % (result.source, result.destination, result.sent,
+                             why))
 
 
 def ping_from_tester(probe, destination, count, source='tester'):

@@ -129,6 +129,10 @@ class TrafficPathTest(base.DvrScenarioTest):
 
     def assert_not_forwarded(self, observations, point, icmp_type):
         """point never sent the probe's icmp_type out (it did not route it)."""
+        unread = observations.direction_unread(point, icmp_type)
+        if unread:
+            self.fail('expected no %s sent out of %s; cannot tell: %s.\n%s' %
+                      (icmp_type, point, unread, observations.hop_lists()))
         sent = observations.matching(point, icmp_type, direction=OUT)
         if sent:
             self.fail('expected no %s sent out of %s; it sent %d.\n%s' % (
