@@ -473,6 +473,130 @@ class SnatViaFipNamespace(Breakage):
         test.admin_floating_ips_client.delete_floatingip(fip['id'])
 
 
+class FipStaysPlumbed(Breakage):
+    """Keep VM2's floating IP plumbed on its host after disassociation.
+
+    Once VM2 has a floating IP, host B's qrouter gets copies of its rule,
+    DNAT and SNAT, and host B's fip namespace a copy of its route: the
+    address keeps answering after the API disassociated it. Undone after.
+    """
+
+    name = 'fip-stays-plumbed'
+
+    def __init__(self):
+        self.plumbed = None
+
+    def pieces(self, test, address):
+        vm = test.vms['vm2']
+        rfp = ('rfp-' + test.router['id'])[:14]
+        rfp_ip = in_netns(vm.host, self.qrouter(test), [
+            'ip', '-o', '-4', 'addr', 'show', rfp]).split()[3].split('/')[0]
+        nat = [('PREROUTING', ['-t', 'nat', '-d', address + '/32', '-j',
+                               'DNAT', '--to-destination', vm.fixed_ip]),
+               ('POSTROUTING', ['-t', 'nat', '-s', vm.fixed_ip + '/32',
+                                '-o', rfp, '-j', 'SNAT', '--to-source',
+                                address])]
+        return vm, address, rfp_ip, nat
+
+    def apply(self, test):
+        if self.plumbed is None:
+            found = test.admin_floating_ips_client.list_floatingips(
+                port_id=test.vms['vm2'].port_id)['floatingips']
+            if not found:
+                return
+            self.plumbed = self.pieces(test, found[0]['floating_ip_address'])
+        vm, address, rfp_ip, nat = self.plumbed
+        if (vm.fixed_ip, PRIORITY_COPY) not in fip_rules(vm.host, test):
+            in_netns(vm.host, self.qrouter(test), [
+                'ip', 'rule', 'add', 'from', vm.fixed_ip, 'lookup', '16',
+                'priority', str(PRIORITY_COPY)])
+        for chain, rule in nat:
+            ensure_iptables(vm.host, self.qrouter(test), chain, rule)
+        in_netns(vm.host, self.fip_ns(test), [
+            'ip', 'route', 'replace', address + '/32', 'via', rfp_ip, 'dev',
+            ('fpr-' + test.router['id'])[:14]])
+
+    def undo(self, test):
+        if self.plumbed is None:
+            return
+        vm, address, _, nat = self.plumbed
+        in_netns(vm.host, self.fip_ns(test),
+                 ['ip', 'route', 'del', address + '/32'])
+        for chain, rule in nat:
+            remove_iptables(vm.host, self.qrouter(test), chain, rule)
+        in_netns(vm.host, self.qrouter(test), [
+            'ip', 'rule', 'del', 'priority', str(PRIORITY_COPY)])
+
+
+class UnreachableDisassociatedFip(Breakage):
+    """Once VM2's floating IP is DOWN, the tester has no route to it.
+
+    Its pings then send nothing ("Network is unreachable"): a negative
+    check that reads that as "no reply" passes without looking.
+    """
+
+    name = 'unreachable-disassociated-fip'
+
+    def __init__(self):
+        self.fip = None
+        self.address = None
+
+    def apply(self, test):
+        client = test.admin_floating_ips_client
+        if self.fip is None:
+            found = client.list_floatingips(
+                port_id=test.vms['vm2'].port_id)['floatingips']
+            self.fip = found[0] if found else None
+        elif self.address is None:
+            fip = client.show_floatingip(self.fip['id'])['floatingip']
+            if fip['status'] == 'DOWN':
+                self.address = fip['floating_ip_address']
+        if self.address:
+            shell.run(['ip', 'route', 'replace', 'unreachable',
+                       self.address + '/32'], check=False)
+
+    def undo(self, test):
+        if self.address:
+            shell.run(['ip', 'route', 'del', 'unreachable',
+                       self.address + '/32'], check=False)
+
+
+class NoSourceNat(Breakage):
+    """No source NAT for the tenant subnets, and the tester routes them.
+
+    In the snat namespace and in every qrouter of the router, the nat
+    table accepts the subnets' traffic before Neutron's SNAT and
+    floating-IP rules: VMs reach the outside from their fixed IPs. The
+    tester routes the subnets to the router's gateway so that the replies
+    stay in the lab. Undone after.
+    """
+
+    name = 'no-source-nat'
+
+    def rules(self, test):
+        return [['-t', 'nat', '-s', s['cidr'], '-j', 'ACCEPT']
+                for s in test.subnets.values()]
+
+    def namespaces(self, test):
+        router = test.router['id']
+        for host in agent_host_names():
+            for ns in ('qrouter-' + router, 'snat-' + router):
+                if ns in netns_names(host, ns):
+                    yield host, ns
+
+    def apply(self, test):
+        RouteFixedIps().apply(test)
+        for host, ns in self.namespaces(test):
+            for rule in self.rules(test):
+                ensure_iptables(host, ns, 'POSTROUTING', rule)
+
+    def undo(self, test):
+        for host, ns in self.namespaces(test):
+            for rule in self.rules(test):
+                remove_iptables(host, ns, 'POSTROUTING', rule)
+        RouteFixedIps().undo(test)
+
+
 class RouteFixedIps(Breakage):
     """Route the tenant subnets from the tester to the router's gateway.
 
@@ -563,6 +687,25 @@ class OvsDownDropsIcmp(Breakage):
         pass
 
 
+class ExpectOtherFailover(Breakage):
+    """Set [dvr] expect_snat_failover against what the lab does.
+
+    True where the lab has one dvr_snat host (standard layout), False
+    where it has two and fails over (article layout).
+    """
+
+    name = 'expect-other-failover'
+
+    @property
+    def conf(self):
+        snat_hosts = [h for h in settings.AGENT_HOSTS
+                      if h.l3_agent_mode == 'dvr_snat']
+        return {'expect_snat_failover': len(snat_hosts) < 2}
+
+    def apply(self, test):
+        pass
+
+
 class NoSnatFailover(Breakage):
     """Restart neutron-periodic-workers with no automatic L3 failover.
 
@@ -603,7 +746,9 @@ BREAKAGES = {cls.name: cls for cls in (
     StrayFipRule, LeftoverFipRule, DropEastWest, WrongNeighbourEntry,
     DropFipIcmp, IcmpViaSnat,
     SnatViaFipNamespace,
-    RouteFixedIps, L3DownCutsFip, OvsDownDropsIcmp, NoSnatFailover)}
+    RouteFixedIps, FipStaysPlumbed, UnreachableDisassociatedFip,
+    NoSourceNat, L3DownCutsFip, OvsDownDropsIcmp, ExpectOtherFailover,
+    NoSnatFailover)}
 
 
 # -- running the tests --------------------------------------------------------
