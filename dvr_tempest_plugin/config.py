@@ -57,17 +57,23 @@ DvrGroup = [
                     'to host_ssh_user and the port to 22.'),
     cfg.StrOpt('host_ssh_known_hosts_file',
                help='known_hosts file holding the host keys of the hosts '
-                    '(and of the jump host). When unset, the system and '
-                    'user known_hosts files are read.'),
+                    '(and of the jump host). The keys are read from '
+                    '/etc/ssh/ssh_known_hosts, from ~/.ssh/known_hosts of '
+                    'the user running tempest (each only if it exists) and '
+                    'from this file when set. None of these files is ever '
+                    'written.'),
     cfg.StrOpt('host_key_policy',
-               default='warn',
+               default='reject',
                choices=[
                    ('reject', 'refuse hosts whose key is not known'),
                    ('warn', 'log a warning and accept unknown host keys'),
                    ('auto-add', 'silently accept unknown host keys'),
                ],
-               help='What to do when a host presents a key that is not in '
-                    'the known hosts.'),
+               help='What to do when a host presents a key found in none '
+                    'of the known_hosts files read (see '
+                    'host_ssh_known_hosts_file). An accepted key is kept in '
+                    'memory only, never written to a file. A key that '
+                    'differs from the known one is always refused.'),
     cfg.StrOpt('host_command_prefix',
                default='sudo',
                help='Words put before every command run on a host, e.g. '

@@ -30,7 +30,7 @@ CONTRACT_DEFAULTS = {
     'host_ssh_port': 22,
     'host_ssh_jump_host': None,
     'host_ssh_known_hosts_file': None,
-    'host_key_policy': 'warn',
+    'host_key_policy': 'reject',
     'host_command_prefix': 'sudo',
     'host_connect_timeout': 10,
     'host_command_timeout': 60,
