@@ -34,14 +34,15 @@ CONTRACT_DEFAULTS = {
     'host_command_prefix': 'sudo',
     'host_connect_timeout': 10,
     'host_command_timeout': 60,
-    'l3_agent_stop_command': 'systemctl stop devstack@q-l3.service',
-    'l3_agent_start_command': 'systemctl start devstack@q-l3.service',
+    'l3_agent_stop_command': 'sudo systemctl stop devstack@q-l3.service',
+    'l3_agent_start_command': 'sudo systemctl start devstack@q-l3.service',
     'l3_agent_kill_command':
-        'systemctl kill --signal=SIGKILL devstack@q-l3.service',
-    'ovs_agent_stop_command': 'systemctl stop devstack@q-agt.service',
-    'ovs_agent_start_command': 'systemctl start devstack@q-agt.service',
+        'sudo systemctl kill --signal=SIGKILL devstack@q-l3.service',
+    'ovs_agent_stop_command': 'sudo systemctl stop devstack@q-agt.service',
+    'ovs_agent_start_command':
+        'sudo systemctl start devstack@q-agt.service',
     'ovs_agent_kill_command':
-        'systemctl kill --signal=SIGKILL devstack@q-agt.service',
+        'sudo systemctl kill --signal=SIGKILL devstack@q-agt.service',
     'outside_address': None,
     'convergence_timeout': 120,
     'agent_down_timeout': 120,

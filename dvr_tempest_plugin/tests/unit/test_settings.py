@@ -144,7 +144,7 @@ class TestAgentCommands(base.TestCase):
 
     def test_default_is_devstack(self):
         self.assertEqual(
-            ['systemctl', 'kill', '--signal=SIGKILL',
+            ['sudo', 'systemctl', 'kill', '--signal=SIGKILL',
              'devstack@q-agt.service'],
             settings.agent_command('ovs', 'kill', 'cpnw1', self.make_conf()))
 
