@@ -23,11 +23,13 @@ def _agent_command(agent, service, action, default):
     return cfg.StrOpt(
         '%s_agent_%s_command' % (agent, action),
         default=default,
-        help='Command run on a host (through SSH, after '
-             'host_command_prefix) to %s the %s. It is split like a shell '
-             'word list but not run by a shell (use sh -c \'...\' for '
-             'one); the token {host} is replaced by the host name, and a '
-             'literal $ is written $$.' % (action, service))
+        help='Command run on a host, through SSH as host_ssh_user, to %s '
+             'the %s. It runs on the host exactly as written: '
+             'host_command_prefix is NOT put before it, so write sudo when '
+             'it needs root. It is split like a shell word list but not '
+             'run by a shell (use sh -c \'...\' for one); the token {host} '
+             'is replaced by the host name, and a literal $ is written $$.'
+             % (action, service))
 
 
 DvrGroup = [
@@ -57,22 +59,32 @@ DvrGroup = [
                     'to host_ssh_user and the port to 22.'),
     cfg.StrOpt('host_ssh_known_hosts_file',
                help='known_hosts file holding the host keys of the hosts '
-                    '(and of the jump host). When unset, the system and '
-                    'user known_hosts files are read.'),
+                    '(and of the jump host). The keys are read from '
+                    '/etc/ssh/ssh_known_hosts, from ~/.ssh/known_hosts of '
+                    'the user running tempest (each only if it exists) and '
+                    'from this file when set. None of these files is ever '
+                    'written.'),
     cfg.StrOpt('host_key_policy',
-               default='warn',
+               default='reject',
                choices=[
                    ('reject', 'refuse hosts whose key is not known'),
                    ('warn', 'log a warning and accept unknown host keys'),
                    ('auto-add', 'silently accept unknown host keys'),
                ],
-               help='What to do when a host presents a key that is not in '
-                    'the known hosts.'),
+               help='What to do when a host presents a key found in none '
+                    'of the known_hosts files read (see '
+                    'host_ssh_known_hosts_file). An accepted key is kept in '
+                    'memory only, never written to a file. A key that '
+                    'differs from the known one is always refused.'),
     cfg.StrOpt('host_command_prefix',
                default='sudo',
-               help='Words put before every command run on a host, e.g. '
-                    '"" when host_ssh_user is root, "sudo", or "docker exec '
-                    '-u root neutron_l3_agent" for containerised agents.'),
+               help='Words put before every inspection command run on a '
+                    'host (ip, iptables-save, tcpdump, sh, kill of a '
+                    'capture), e.g. "" when host_ssh_user is root, "sudo", '
+                    'or "sudo docker exec -u root neutron_l3_agent" when '
+                    'the network namespaces and those tools are only in '
+                    'the L3 agent\'s container. It is not put before the '
+                    'agent commands (l3_agent_stop_command and the like).'),
     cfg.IntOpt('host_connect_timeout',
                default=10,
                min=1,
@@ -84,17 +96,19 @@ DvrGroup = [
                help='Default upper bound, in seconds, for one command run '
                     'on a host.'),
     _agent_command('l3', 'L3 agent', 'stop',
-                   'systemctl stop devstack@q-l3.service'),
+                   'sudo systemctl stop devstack@q-l3.service'),
     _agent_command('l3', 'L3 agent', 'start',
-                   'systemctl start devstack@q-l3.service'),
+                   'sudo systemctl start devstack@q-l3.service'),
     _agent_command('l3', 'L3 agent', 'kill',
-                   'systemctl kill --signal=SIGKILL devstack@q-l3.service'),
+                   'sudo systemctl kill --signal=SIGKILL '
+                   'devstack@q-l3.service'),
     _agent_command('ovs', 'Open vSwitch agent', 'stop',
-                   'systemctl stop devstack@q-agt.service'),
+                   'sudo systemctl stop devstack@q-agt.service'),
     _agent_command('ovs', 'Open vSwitch agent', 'start',
-                   'systemctl start devstack@q-agt.service'),
+                   'sudo systemctl start devstack@q-agt.service'),
     _agent_command('ovs', 'Open vSwitch agent', 'kill',
-                   'systemctl kill --signal=SIGKILL devstack@q-agt.service'),
+                   'sudo systemctl kill --signal=SIGKILL '
+                   'devstack@q-agt.service'),
     cfg.StrOpt('outside_address',
                help='An address outside the cloud that instances reach '
                     'through the public network (through a floating IP or '

@@ -13,7 +13,8 @@
 """Stop, start and kill Neutron agents on a host, and bring them back.
 
 The commands come from the [dvr] <kind>_agent_<action>_command options;
-kind is 'l3' or 'ovs'. Restoring means starting the agent and waiting
+kind is 'l3' or 'ovs'. They run on the host as configured, without
+[dvr] host_command_prefix. Restoring means starting the agent and waiting
 until the API reports it alive again.
 """
 
@@ -35,9 +36,13 @@ def agent_argv(kind, action, host):
 
 
 def control_agent(host_client, kind, action, timeout=None):
-    """Run the [dvr] command for action on the kind agent of a host."""
+    """Run the [dvr] command for action on the kind agent of a host.
+
+    The command runs on the host itself, never after host_command_prefix:
+    a prefix that enters an agent's container could not stop or start it.
+    """
     argv = agent_argv(kind, action, host_client.name)
-    return host_client.run(argv, timeout=timeout)
+    return host_client.run(argv, timeout=timeout, prefix=False)
 
 
 def _agent_down_timeout():

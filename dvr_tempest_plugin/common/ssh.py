@@ -15,8 +15,12 @@
 Connection and authentication are bounded by the connect timeout, a
 command by the caller's deadline: the channel is closed when it passes.
 Key material is handed to paramiko by file name only and never logged.
+Host keys are read from the known_hosts files and never written back: a
+key accepted by the host key policy is kept in memory only, so parallel
+workers never rewrite a shared known_hosts file.
 """
 
+import os
 import socket
 import time
 
@@ -27,6 +31,8 @@ _HOST_KEY_POLICIES = {
     'warn': paramiko.WarningPolicy,
     'auto-add': paramiko.AutoAddPolicy,
 }
+SYSTEM_KNOWN_HOSTS = '/etc/ssh/ssh_known_hosts'
+USER_KNOWN_HOSTS = '~/.ssh/known_hosts'
 _READ_SIZE = 65536
 _MAX_POLL_INTERVAL = 0.2
 
@@ -56,12 +62,24 @@ def describe(exc):
     return '%s: %s' % (type(exc).__name__, exc)
 
 
+def known_hosts_files(configured=None):
+    """The known_hosts files read: system, user, configured; if they exist."""
+    candidates = [SYSTEM_KNOWN_HOSTS, os.path.expanduser(USER_KNOWN_HOSTS)]
+    if configured:
+        candidates.append(configured)
+    return [path for path in candidates if os.path.isfile(path)]
+
+
 def _new_client(access):
     client = paramiko.SSHClient()
-    if access.known_hosts_file:
-        client.load_host_keys(access.known_hosts_file)
-    else:
-        client.load_system_host_keys()
+    # Never load_host_keys(): paramiko would remember the file and
+    # AutoAddPolicy would rewrite it. "System" host keys are never saved.
+    for path in known_hosts_files(access.known_hosts_file):
+        try:
+            client.load_system_host_keys(path)
+        except OSError as exc:
+            raise SSHError('cannot read the known_hosts file %s: %s' %
+                           (path, exc.strerror or exc)) from None
     client.set_missing_host_key_policy(
         _HOST_KEY_POLICIES[access.host_key_policy]())
     return client

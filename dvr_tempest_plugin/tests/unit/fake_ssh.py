@@ -13,6 +13,9 @@
 """In-memory stand-ins for paramiko's SSHClient, Transport and Channel."""
 
 import collections
+import logging
+
+import paramiko
 
 Response = collections.namedtuple('Response', 'exit_status stdout stderr')
 HANG = object()
@@ -22,12 +25,15 @@ class FakeServer(object):
     """Scripted remote side shared by every FakeSSHClient it creates.
 
     respond(command) returns a Response, or HANG for a command that never
-    ends; connect_errors maps an address to the exception connect raises.
+    ends; connect_errors maps an address to the exception connect raises;
+    host_keys maps an address to the paramiko key it presents, checked
+    like paramiko does against the known hosts and the policy.
     """
 
     def __init__(self, respond=None):
         self.respond = respond or (lambda command: Response(0, b'', b''))
         self.connect_errors = {}
+        self.host_keys = {}
         self.connects = []
         self.commands = []
         self.tunnels = []
@@ -108,26 +114,55 @@ class FakeTransport(object):
         return ('tunnel', dest_addr)
 
 
-class FakeSSHClient(object):
+class FakeSSHClient(paramiko.SSHClient):
+    """paramiko's SSHClient with the network replaced by a FakeServer.
+
+    Loading known_hosts files and the missing host key policies are
+    paramiko's own, so a policy that writes a file really writes it.
+    """
 
     def __init__(self, server):
+        super().__init__()
         self.server = server
         self.transport = None
 
-    def load_host_keys(self, path):
-        self.server.host_key_files.append(path)
+    def load_host_keys(self, filename):
+        self.server.host_key_files.append(('host', filename))
+        super().load_host_keys(filename)
 
-    def load_system_host_keys(self):
-        self.server.host_key_files.append('system')
+    def load_system_host_keys(self, filename=None):
+        self.server.host_key_files.append(('system', filename))
+        super().load_system_host_keys(filename)
 
     def set_missing_host_key_policy(self, policy):
         self.server.policies.append(type(policy).__name__)
+        super().set_missing_host_key_policy(policy)
 
-    def connect(self, hostname, **kwargs):
-        self.server.connects.append(dict(kwargs, hostname=hostname))
+    def _log(self, level, msg):
+        # paramiko's logs through the transport, which the fake does not
+        # have.
+        logging.getLogger('paramiko.fake').log(level, msg)
+
+    def _check_host_key(self, hostname, port):
+        key = self.server.host_keys.get(hostname)
+        if key is None:
+            return
+        name = hostname if port == 22 else '[%s]:%d' % (hostname, port)
+        known = (self._system_host_keys.get(name) or
+                 self._host_keys.get(name) or {})
+        if key.get_name() not in known:
+            self._policy.missing_host_key(self, name, key)
+        elif known[key.get_name()] != key:
+            raise paramiko.BadHostKeyException(name, key,
+                                               known[key.get_name()])
+
+    def connect(self, hostname, port=22, **kwargs):
+        self.server.connects.append(dict(kwargs, hostname=hostname,
+                                         port=port))
         error = self.server.connect_errors.get(hostname)
         if error:
             raise error
+        self._check_host_key(hostname, port)
         self.transport = FakeTransport(self.server, hostname)
 
     def get_transport(self):

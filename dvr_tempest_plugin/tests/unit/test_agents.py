@@ -125,10 +125,12 @@ class RecordingHost(object):
 
     def __init__(self, fail_on=None):
         self.calls = []
+        self.prefixes = []
         self.fail_on = fail_on
 
     def run(self, argv, timeout=None, check=True, prefix=True):
         self.calls.append(argv)
+        self.prefixes.append(prefix)
         if self.fail_on and self.fail_on in argv:
             raise hosts.HostAccessError('host cpnw1 (10.250.0.11): failed')
         return hosts.CommandResult(self.name, ' '.join(argv), 0, '', '')
@@ -153,8 +155,16 @@ class TestAgentControl(base.TestCase):
     def test_control_agent_runs_the_configured_command(self):
         host = RecordingHost()
         agent_control.control_agent(host, 'ovs', 'kill')
-        self.assertEqual([['systemctl', 'kill', '--signal=SIGKILL',
+        self.assertEqual([['sudo', 'systemctl', 'kill', '--signal=SIGKILL',
                            'devstack@q-agt.service']], host.calls)
+
+    def test_agent_commands_run_without_the_prefix(self):
+        host = RecordingHost()
+        with agent_control.agent_interrupted(host, 'l3', 'kill',
+                                             self.agents_client):
+            pass
+        agent_control.control_agent(host, 'ovs', 'stop')
+        self.assertEqual([False] * 3, host.prefixes)
 
     def test_interrupt_registers_restore_before_acting(self):
         host = RecordingHost(fail_on='kill')

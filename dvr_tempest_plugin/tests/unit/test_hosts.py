@@ -13,9 +13,11 @@
 
 import json
 import logging
+import os
 import socket
 import time
 
+import fixtures
 import paramiko
 import testtools
 
@@ -76,8 +78,13 @@ class HostClientTestCase(base.TestCase):
         super().setUp()
         self.server = fake_ssh.FakeServer(self.respond)
         self.responses = {}
+        self.home_dir = self.useFixture(fixtures.TempDir()).path
         patcher = testtools.monkey.MonkeyPatcher(
-            (ssh.paramiko, 'SSHClient', self.server.client_class()))
+            (ssh.paramiko, 'SSHClient', self.server.client_class()),
+            (ssh, 'SYSTEM_KNOWN_HOSTS',
+             os.path.join(self.home_dir, 'ssh_known_hosts')),
+            (ssh, 'USER_KNOWN_HOSTS',
+             os.path.join(self.home_dir, 'known_hosts')))
         patcher.patch()
         self.addCleanup(patcher.restore)
 
@@ -229,15 +236,17 @@ class TestConnect(HostClientTestCase):
         self.assertTrue(kwargs['look_for_keys'])
 
     def test_host_key_policies(self):
-        known = self.write_file('')
         for policy, expected in (('warn', 'WarningPolicy'),
                                  ('reject', 'RejectPolicy'),
                                  ('auto-add', 'AutoAddPolicy')):
             self.client('host_key_policy = %s\n' % policy).run(['true'])
             self.assertEqual(expected, self.server.policies[-1])
-        self.assertEqual(['system'] * 3, self.server.host_key_files)
-        self.client('host_ssh_known_hosts_file = %s\n' % known).run(['true'])
-        self.assertEqual(known, self.server.host_key_files[-1])
+        self.client().run(['true'])
+        self.assertEqual('RejectPolicy', self.server.policies[-1])
+
+    def test_no_known_hosts_file_is_read_when_none_exists(self):
+        self.client().run(['true'])
+        self.assertEqual([], self.server.host_key_files)
 
     def test_connect_timeout_message(self):
         self.server.connect_errors['10.250.0.11'] = socket.timeout()
@@ -286,6 +295,92 @@ class TestConnect(HostClientTestCase):
             'host_ssh_key_file = %s\n' % key).run, ['true'])
         logged = ' '.join(record.getMessage() for record in records)
         self.assertNotIn('SECRET', logged + str(exc))
+
+
+class TestHostKeys(HostClientTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.key = paramiko.ECDSAKey.generate()
+        self.server.host_keys['10.250.0.11'] = self.key
+        other = paramiko.ECDSAKey.generate()
+        self.other_line = '10.250.0.99 %s %s\n' % (other.get_name(),
+                                                   other.get_base64())
+
+    def known_line(self, key=None, host='10.250.0.11'):
+        key = key or self.key
+        return '%s %s %s\n' % (host, key.get_name(), key.get_base64())
+
+    def write_home_file(self, name, content):
+        path = os.path.join(self.home_dir, name)
+        with open(path, 'w') as f:
+            f.write(content)
+        return path
+
+    def connect(self, text=''):
+        return self.client(text).run(['true'])
+
+    def test_files_read_are_system_user_and_configured(self):
+        system = self.write_home_file('ssh_known_hosts', self.other_line)
+        user = self.write_home_file('known_hosts', self.other_line)
+        configured = self.write_file(self.known_line())
+        self.connect('host_ssh_known_hosts_file = %s\n' % configured)
+        self.assertEqual([('system', system), ('system', user),
+                          ('system', configured)],
+                         self.server.host_key_files)
+
+    def test_key_known_from_any_file_is_accepted(self):
+        for name in ('ssh_known_hosts', 'known_hosts'):
+            path = self.write_home_file(name, self.known_line())
+            self.connect()
+            os.unlink(path)
+        self.connect('host_ssh_known_hosts_file = %s\n' %
+                     self.write_file(self.known_line()))
+        self.assertEqual(3, len(self.server.connects))
+
+    def test_unknown_key_is_rejected_by_default(self):
+        self.write_home_file('known_hosts', self.other_line)
+        exc = self.assertRaises(hosts.HostAccessError, self.connect)
+        self.assertIn('not found in known_hosts', str(exc))
+
+    def test_changed_key_is_refused_whatever_the_policy(self):
+        self.write_home_file('known_hosts', self.known_line(
+            paramiko.ECDSAKey.generate()))
+        for policy in settings.HOST_KEY_POLICIES:
+            exc = self.assertRaises(hosts.HostAccessError, self.connect,
+                                    'host_key_policy = %s\n' % policy)
+            self.assertIn('host key mismatch', str(exc))
+
+    def test_no_policy_writes_a_known_hosts_file(self):
+        system = self.write_home_file('ssh_known_hosts', self.other_line)
+        user = self.write_home_file('known_hosts', self.other_line)
+        configured = self.write_file(self.other_line)
+        for policy in settings.HOST_KEY_POLICIES:
+            try:
+                self.connect('host_ssh_known_hosts_file = %s\n'
+                             'host_key_policy = %s\n' % (configured, policy))
+            except hosts.HostAccessError:
+                self.assertEqual('reject', policy)
+            for path in (system, user, configured):
+                with open(path) as f:
+                    self.assertEqual(self.other_line, f.read(),
+                                     '%s after %s' % (path, policy))
+
+    def test_auto_add_accepts_the_unknown_key_in_memory(self):
+        configured = self.write_file('')
+        self.connect('host_ssh_known_hosts_file = %s\n'
+                     'host_key_policy = auto-add\n' % configured)
+        self.assertEqual(1, len(self.server.connects))
+        self.assertEqual(0, os.path.getsize(configured))
+
+    def test_unreadable_known_hosts_file_is_named(self):
+        path = self.write_home_file('known_hosts', self.known_line())
+        os.chmod(path, 0)
+        if os.access(path, os.R_OK):
+            self.skipTest('running as root: every file is readable')
+        exc = self.assertRaises(hosts.HostAccessError, self.connect)
+        self.assertIn('cannot read the known_hosts file %s' % path,
+                      str(exc))
 
 
 class TestJumpHost(HostClientTestCase):

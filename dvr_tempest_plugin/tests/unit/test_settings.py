@@ -83,7 +83,7 @@ class TestHostAccess(base.TestCase):
         self.assertIsNone(access.key_file)
         self.assertIsNone(access.jump_host)
         self.assertEqual(('sudo',), access.command_prefix)
-        self.assertEqual('warn', access.host_key_policy)
+        self.assertEqual('reject', access.host_key_policy)
         self.assertEqual((10, 60),
                          (access.connect_timeout, access.command_timeout))
 
@@ -144,7 +144,7 @@ class TestAgentCommands(base.TestCase):
 
     def test_default_is_devstack(self):
         self.assertEqual(
-            ['systemctl', 'kill', '--signal=SIGKILL',
+            ['sudo', 'systemctl', 'kill', '--signal=SIGKILL',
              'devstack@q-agt.service'],
             settings.agent_command('ovs', 'kill', 'cpnw1', self.make_conf()))
 
