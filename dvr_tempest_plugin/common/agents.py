@@ -12,9 +12,9 @@
 
 """Neutron agents as the API reports them, and the hosts that run them."""
 
-import time
-
 from tempest.lib import exceptions as lib_exc
+
+from dvr_tempest_plugin.common import polling
 
 L3_AGENT = 'L3 agent'
 OVS_AGENT = 'Open vSwitch agent'
@@ -60,14 +60,12 @@ def dvr_snat_hosts(agents_client):
 
 def wait_agent_alive(agents_client, host, agent_type, alive, timeout):
     """Wait until the API reports the agent alive (or dead); return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        agent = find_agent(agents_client, host, agent_type)
-        if agent is not None and agent['alive'] == alive:
-            return agent
-        if time.monotonic() >= deadline:
-            break
-        time.sleep(POLL_INTERVAL)
+    done, agent = polling.wait_for(
+        lambda: find_agent(agents_client, host, agent_type),
+        lambda agent: agent is not None and agent['alive'] == alive,
+        timeout, interval=POLL_INTERVAL)
+    if done:
+        return agent
     if agent is None:
         state = 'not registered'
     else:

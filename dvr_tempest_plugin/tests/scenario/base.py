@@ -37,7 +37,6 @@ import dataclasses
 import ipaddress
 import json
 import logging
-import time
 
 import testtools
 
@@ -55,6 +54,7 @@ from dvr_tempest_plugin.common import agents
 from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import inventory
 from dvr_tempest_plugin.common import naming
+from dvr_tempest_plugin.common import polling
 from dvr_tempest_plugin.tests.scenario import hoststate
 from dvr_tempest_plugin.tests.scenario import probes
 
@@ -68,7 +68,6 @@ FIP_AGENT_GATEWAY = 'network:floatingip_agent_gateway'
 SUBNETS = ('subnet1', 'subnet2')
 REQUIRED_EXTENSIONS = ('router', 'dvr', 'agent', 'l3_agent_scheduler',
                        'binding')
-POLL_INTERVAL = 2
 HOST_A = 'A'
 HOST_B = 'B'
 
@@ -109,35 +108,8 @@ class ProxiedRemoteClient(remote_client.RemoteClient):
         self.ssh_client.proxy_client = jump.ssh_client
 
 
-def wait_for(observe, done, timeout, interval=POLL_INTERVAL):
-    """Call observe() until done(observation) or timeout.
-
-    Returns (done, last observation), so callers can report what they
-    found when it never converged.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        observation = observe()
-        if done(observation):
-            return True, observation
-        if time.monotonic() >= deadline:
-            return False, observation
-        time.sleep(interval)
-
-
-def wait_stable(observe, quiet_seconds, timeout):
-    """Wait until observe() returns the same value twice, quiet_seconds apart.
-
-    Returns (done, last observation), like wait_for.
-    """
-    previous = []
-
-    def unchanged(current):
-        same = bool(previous) and previous[-1] == current
-        previous.append(current)
-        return same
-
-    return wait_for(observe, unchanged, timeout, interval=quiet_seconds)
+wait_for = polling.wait_for
+wait_stable = polling.wait_stable
 
 
 def as_json(value):
