@@ -12,28 +12,39 @@
 
 from oslo_config import cfg
 
+from dvr_tempest_plugin import options
+
+# The devstack units of the agents, for the default agent commands.
+DEVSTACK_UNITS = {'l3': 'devstack@q-l3.service',
+                  'ovs': 'devstack@q-agt.service'}
+DEVSTACK_AGENT_COMMANDS = {
+    'stop': 'sudo systemctl stop %s',
+    'start': 'sudo systemctl start %s',
+    'kill': 'sudo systemctl kill --signal=SIGKILL %s',
+}
+
 dvr_group = cfg.OptGroup(
-    name='dvr',
+    name=options.GROUP,
     title='Neutron Distributed Virtual Router verification options',
     help='How the DVR tests reach the hosts that run Neutron agents and '
          'how long they wait for the cloud to converge.')
 
 
-def _agent_command(agent, service, action, default):
+def _agent_command(kind, action):
     return cfg.StrOpt(
-        '%s_agent_%s_command' % (agent, action),
-        default=default,
+        options.agent_command_option(kind, action),
+        default=DEVSTACK_AGENT_COMMANDS[action] % DEVSTACK_UNITS[kind],
         help='Command run on a host, through SSH as host_ssh_user, to %s '
              'the %s. It runs on the host exactly as written: '
              'host_command_prefix is NOT put before it, so write sudo when '
              'it needs root. It is split like a shell word list but not '
              'run by a shell (use sh -c \'...\' for one); the token {host} '
              'is replaced by the host name, and a literal $ is written $$.'
-             % (action, service))
+             % (action, options.AGENT_TYPES[kind]))
 
 
 DvrGroup = [
-    cfg.DictOpt('host_ssh_addresses',
+    cfg.DictOpt(options.HOST_SSH_ADDRESSES,
                 default={},
                 help='Map of host name, exactly as Nova and Neutron report '
                      'it (the agent "host" field), to the address the tests '
@@ -41,30 +52,30 @@ DvrGroup = [
                      '"cpnw1:10.250.0.11,cpnw2:10.250.0.12". Tests that '
                      'inspect or act on hosts are skipped for hosts missing '
                      'here.'),
-    cfg.StrOpt('host_ssh_user',
+    cfg.StrOpt(options.HOST_SSH_USER,
                default='stack',
                help='User for SSH connections to the hosts.'),
-    cfg.StrOpt('host_ssh_key_file',
+    cfg.StrOpt(options.HOST_SSH_KEY_FILE,
                help='Path to the private key used for SSH connections to '
                     'the hosts (and to the jump host). When unset, the SSH '
                     'agent and the default keys of the user running tempest '
                     'are tried.'),
-    cfg.PortOpt('host_ssh_port',
+    cfg.PortOpt(options.HOST_SSH_PORT,
                 default=22,
                 help='SSH port of the hosts.'),
-    cfg.StrOpt('host_ssh_jump_host',
+    cfg.StrOpt(options.HOST_SSH_JUMP_HOST,
                help='Optional jump (bastion) host, "[user@]host[:port]"; '
                     'an IPv6 host is written in brackets. Connections to '
                     'the hosts are tunnelled through it. The user defaults '
                     'to host_ssh_user and the port to 22.'),
-    cfg.StrOpt('host_ssh_known_hosts_file',
+    cfg.StrOpt(options.HOST_SSH_KNOWN_HOSTS_FILE,
                help='known_hosts file holding the host keys of the hosts '
                     '(and of the jump host). The keys are read from '
                     '/etc/ssh/ssh_known_hosts, from ~/.ssh/known_hosts of '
                     'the user running tempest (each only if it exists) and '
                     'from this file when set. None of these files is ever '
                     'written.'),
-    cfg.StrOpt('host_key_policy',
+    cfg.StrOpt(options.HOST_KEY_POLICY,
                default='reject',
                choices=[
                    ('reject', 'refuse hosts whose key is not known'),
@@ -76,7 +87,7 @@ DvrGroup = [
                     'host_ssh_known_hosts_file). An accepted key is kept in '
                     'memory only, never written to a file. A key that '
                     'differs from the known one is always refused.'),
-    cfg.StrOpt('host_command_prefix',
+    cfg.StrOpt(options.HOST_COMMAND_PREFIX,
                default='sudo',
                help='Words put before every inspection command run on a '
                     'host (ip, iptables-save, tcpdump, sh, kill of a '
@@ -85,50 +96,38 @@ DvrGroup = [
                     'the network namespaces and those tools are only in '
                     'the L3 agent\'s container. It is not put before the '
                     'agent commands (l3_agent_stop_command and the like).'),
-    cfg.IntOpt('host_connect_timeout',
+    cfg.IntOpt(options.HOST_CONNECT_TIMEOUT,
                default=10,
                min=1,
                help='Seconds allowed to open and authenticate an SSH '
                     'connection to a host.'),
-    cfg.IntOpt('host_command_timeout',
+    cfg.IntOpt(options.HOST_COMMAND_TIMEOUT,
                default=60,
                min=1,
                help='Default upper bound, in seconds, for one command run '
                     'on a host.'),
-    _agent_command('l3', 'L3 agent', 'stop',
-                   'sudo systemctl stop devstack@q-l3.service'),
-    _agent_command('l3', 'L3 agent', 'start',
-                   'sudo systemctl start devstack@q-l3.service'),
-    _agent_command('l3', 'L3 agent', 'kill',
-                   'sudo systemctl kill --signal=SIGKILL '
-                   'devstack@q-l3.service'),
-    _agent_command('ovs', 'Open vSwitch agent', 'stop',
-                   'sudo systemctl stop devstack@q-agt.service'),
-    _agent_command('ovs', 'Open vSwitch agent', 'start',
-                   'sudo systemctl start devstack@q-agt.service'),
-    _agent_command('ovs', 'Open vSwitch agent', 'kill',
-                   'sudo systemctl kill --signal=SIGKILL '
-                   'devstack@q-agt.service'),
-    cfg.StrOpt('outside_address',
+] + [_agent_command(kind, action)
+     for kind in options.AGENT_KINDS for action in options.AGENT_ACTIONS] + [
+    cfg.StrOpt(options.OUTSIDE_ADDRESS,
                help='An address outside the cloud that instances reach '
                     'through the public network (through a floating IP or '
                     'SNAT) and that answers ping. Tests of north-south '
                     'traffic are skipped when unset.'),
-    cfg.IntOpt('convergence_timeout',
+    cfg.IntOpt(options.CONVERGENCE_TIMEOUT,
                default=120,
                min=1,
                help='Seconds to wait for namespaces, devices and port '
                     'bindings to converge after a change.'),
-    cfg.IntOpt('agent_down_timeout',
+    cfg.IntOpt(options.AGENT_DOWN_TIMEOUT,
                default=120,
                min=1,
                help='Seconds to wait for the API to report an agent dead or '
                     'alive; should exceed the server\'s agent_down_time.'),
-    cfg.IntOpt('capture_seconds',
+    cfg.IntOpt(options.CAPTURE_SECONDS,
                default=30,
                min=1,
                help='Upper bound, in seconds, for one packet capture.'),
-    cfg.BoolOpt('disruptive_tests',
+    cfg.BoolOpt(options.DISRUPTIVE_TESTS,
                 default=False,
                 help='Run the tests that stop, kill or break parts of the '
                      'cloud (Neutron agents on the SNAT host and on a '
@@ -136,7 +135,7 @@ DvrGroup = [
                      'it is True: host access alone is not enough to '
                      'disrupt a shared cloud. The tests restore what they '
                      'disrupt and run one at a time.'),
-    cfg.BoolOpt('expect_snat_failover',
+    cfg.BoolOpt(options.EXPECT_SNAT_FAILOVER,
                 default=False,
                 help='Whether the cloud moves the SNAT part of a router to '
                      'another dvr_snat agent when the SNAT host\'s L3 agent '
@@ -148,7 +147,7 @@ DvrGroup = [
                      'within snat_failover_max_outage. False: the binding '
                      'stays and SNAT traffic keeps flowing while the agent '
                      'is dead (its namespace stays in place).'),
-    cfg.IntOpt('snat_failover_max_outage',
+    cfg.IntOpt(options.SNAT_FAILOVER_MAX_OUTAGE,
                default=30,
                min=1,
                help='Longest SNAT outage, in seconds, allowed while SNAT '

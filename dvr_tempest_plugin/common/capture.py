@@ -145,7 +145,7 @@ class Capture(object):
     def start(self):
         seconds = self.seconds
         if seconds is None:
-            seconds = settings.option('capture_seconds')
+            seconds = settings.capture_seconds()
         devices = self.host.devices(self.namespace)
         if self.device not in devices:
             raise CaptureError('%s: no such device; the namespace has %s' %

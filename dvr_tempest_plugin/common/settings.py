@@ -23,10 +23,13 @@ import shlex
 
 from oslo_config import cfg
 
-GROUP = 'dvr'
-HOST_KEY_POLICIES = ('reject', 'warn', 'auto-add')
-AGENT_KINDS = ('l3', 'ovs')
-AGENT_ACTIONS = ('stop', 'start', 'kill')
+from dvr_tempest_plugin import options
+
+GROUP = options.GROUP
+HOST_KEY_POLICIES = options.HOST_KEY_POLICIES
+AGENT_KINDS = options.AGENT_KINDS
+AGENT_ACTIONS = options.AGENT_ACTIONS
+agent_command_option = options.agent_command_option
 
 _ADDRESS_RE = re.compile(r'^[A-Za-z0-9._%:-]+$')
 _JUMP_HOST_RE = re.compile(
@@ -66,17 +69,17 @@ def option(name, conf=None):
 
 
 def host_addresses(conf=None):
-    addresses = option('host_ssh_addresses', conf) or {}
+    addresses = option(options.HOST_SSH_ADDRESSES, conf) or {}
     for name, address in addresses.items():
         if not name:
-            raise ConfigError('host_ssh_addresses',
+            raise ConfigError(options.HOST_SSH_ADDRESSES,
                               'entry with an empty host name')
         if not address:
-            raise ConfigError('host_ssh_addresses',
+            raise ConfigError(options.HOST_SSH_ADDRESSES,
                               'host %r has an empty address' % name)
         if not _ADDRESS_RE.match(address):
             raise ConfigError(
-                'host_ssh_addresses',
+                options.HOST_SSH_ADDRESSES,
                 'host %r: %r is not a host name or IP address' %
                 (name, address))
     return dict(addresses)
@@ -123,40 +126,31 @@ def _readable_file(name, conf):
 def host_access(conf=None):
     """Everything needed to reach a host, validated, as a HostAccess."""
     conf = dvr_conf() if conf is None else conf
-    user = option('host_ssh_user', conf)
+    user = option(options.HOST_SSH_USER, conf)
     if not user:
-        raise ConfigError('host_ssh_user', 'is empty')
-    jump_value = option('host_ssh_jump_host', conf)
+        raise ConfigError(options.HOST_SSH_USER, 'is empty')
+    jump_value = option(options.HOST_SSH_JUMP_HOST, conf)
     jump_host = None
     if jump_value:
         try:
             jump_host = parse_jump_host(jump_value, user)
         except ValueError as exc:
-            raise ConfigError('host_ssh_jump_host', str(exc)) from None
-    policy = option('host_key_policy', conf)
+            raise ConfigError(options.HOST_SSH_JUMP_HOST, str(exc)) from None
+    policy = option(options.HOST_KEY_POLICY, conf)
     if policy not in HOST_KEY_POLICIES:
-        raise ConfigError('host_key_policy', '%r is not one of %s' %
+        raise ConfigError(options.HOST_KEY_POLICY, '%r is not one of %s' %
                           (policy, ', '.join(HOST_KEY_POLICIES)))
     return HostAccess(
         user=user,
-        key_file=_readable_file('host_ssh_key_file', conf),
-        port=option('host_ssh_port', conf),
+        key_file=_readable_file(options.HOST_SSH_KEY_FILE, conf),
+        port=option(options.HOST_SSH_PORT, conf),
         jump_host=jump_host,
-        known_hosts_file=_readable_file('host_ssh_known_hosts_file', conf),
+        known_hosts_file=_readable_file(
+            options.HOST_SSH_KNOWN_HOSTS_FILE, conf),
         host_key_policy=policy,
-        command_prefix=tuple(split_words('host_command_prefix', conf)),
-        connect_timeout=option('host_connect_timeout', conf),
-        command_timeout=option('host_command_timeout', conf))
-
-
-def agent_command_option(kind, action):
-    if kind not in AGENT_KINDS:
-        raise ValueError('agent kind %r is not one of %s' %
-                         (kind, ', '.join(AGENT_KINDS)))
-    if action not in AGENT_ACTIONS:
-        raise ValueError('agent action %r is not one of %s' %
-                         (action, ', '.join(AGENT_ACTIONS)))
-    return '%s_agent_%s_command' % (kind, action)
+        command_prefix=tuple(split_words(options.HOST_COMMAND_PREFIX, conf)),
+        connect_timeout=option(options.HOST_CONNECT_TIMEOUT, conf),
+        command_timeout=option(options.HOST_COMMAND_TIMEOUT, conf))
 
 
 def agent_command(kind, action, host, conf=None):
@@ -171,12 +165,13 @@ def problems(conf=None):
     conf = dvr_conf() if conf is None else conf
     checks = [lambda: host_addresses(conf), lambda: host_access(conf)]
     checks += [
-        (lambda n=agent_command_option(k, a):
-            split_words(n, conf, allow_empty=False))
-        for k in AGENT_KINDS for a in AGENT_ACTIONS]
-    checks += [(lambda n=n: option(n, conf)) for n in (
-        'outside_address', 'convergence_timeout', 'agent_down_timeout',
-        'capture_seconds')]
+        (lambda name=name: split_words(name, conf, allow_empty=False))
+        for name in options.AGENT_COMMAND_OPTIONS]
+    checks += [(lambda name=name: option(name, conf)) for name in (
+        options.OUTSIDE_ADDRESS, options.CONVERGENCE_TIMEOUT,
+        options.AGENT_DOWN_TIMEOUT, options.CAPTURE_SECONDS,
+        options.DISRUPTIVE_TESTS, options.EXPECT_SNAT_FAILOVER,
+        options.SNAT_FAILOVER_MAX_OUTAGE)]
     found = []
     for check in checks:
         try:
@@ -184,3 +179,32 @@ def problems(conf=None):
         except ConfigError as exc:
             found.append(str(exc))
     return found
+
+
+def outside_address(conf=None):
+    """[dvr] outside_address, or None when unset."""
+    return option(options.OUTSIDE_ADDRESS, conf)
+
+
+def convergence_timeout(conf=None):
+    return option(options.CONVERGENCE_TIMEOUT, conf)
+
+
+def agent_down_timeout(conf=None):
+    return option(options.AGENT_DOWN_TIMEOUT, conf)
+
+
+def capture_seconds(conf=None):
+    return option(options.CAPTURE_SECONDS, conf)
+
+
+def disruptive_tests(conf=None):
+    return option(options.DISRUPTIVE_TESTS, conf)
+
+
+def expect_snat_failover(conf=None):
+    return option(options.EXPECT_SNAT_FAILOVER, conf)
+
+
+def snat_failover_max_outage(conf=None):
+    return option(options.SNAT_FAILOVER_MAX_OUTAGE, conf)

@@ -162,10 +162,8 @@ class TestAgentCommands(base.TestCase):
         self.assertEqual('[dvr] l3_agent_start_command: is empty', str(exc))
 
     def test_unknown_kind_or_action(self):
-        self.assertRaises(ValueError, settings.agent_command_option,
-                          'dhcp', 'stop')
-        self.assertRaises(ValueError, settings.agent_command_option,
-                          'l3', 'restart')
+        self.assertRaises(ValueError, settings.agent_command,
+                          'dhcp', 'stop', 'cpnw1', self.make_conf())
 
 
 class TestProblems(base.TestCase):
@@ -183,3 +181,20 @@ class TestProblems(base.TestCase):
             ['host_ssh_addresses', 'host_ssh_key_file',
              'ovs_agent_kill_command', 'capture_seconds'],
             [line.split(':')[0][len('[dvr] '):] for line in found])
+
+
+class TestNamedOptions(base.TestCase):
+
+    def test_accessors_read_the_group(self):
+        group = self.make_conf('convergence_timeout = 7\n'
+                               'expect_snat_failover = true\n')
+        self.assertEqual(7, settings.convergence_timeout(group))
+        self.assertTrue(settings.expect_snat_failover(group))
+        self.assertIsNone(settings.outside_address(group))
+        self.assertFalse(settings.disruptive_tests(group))
+
+    def test_lab_names_stay_importable(self):
+        self.assertEqual(('l3', 'ovs'), settings.AGENT_KINDS)
+        self.assertEqual(('stop', 'start', 'kill'), settings.AGENT_ACTIONS)
+        self.assertEqual('l3_agent_start_command',
+                         settings.agent_command_option('l3', 'start'))
