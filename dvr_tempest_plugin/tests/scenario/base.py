@@ -52,11 +52,11 @@ from tempest import test
 from dvr_tempest_plugin.common import addresses
 from dvr_tempest_plugin.common import agents
 from dvr_tempest_plugin.common import hosts
+from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import inventory
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.common import polling
-from dvr_tempest_plugin.tests.scenario import hoststate
-from dvr_tempest_plugin.tests.scenario import probes
+from dvr_tempest_plugin.common import probes
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)

@@ -29,10 +29,10 @@ from tempest import config
 from tempest.lib import decorators
 
 from dvr_tempest_plugin.common import agent_control
+from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import naming
+from dvr_tempest_plugin.common import probes
 from dvr_tempest_plugin.tests.scenario import base
-from dvr_tempest_plugin.tests.scenario import hoststate
-from dvr_tempest_plugin.tests.scenario import probes
 
 CONF = config.CONF
 

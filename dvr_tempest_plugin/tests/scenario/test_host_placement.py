@@ -13,9 +13,9 @@
 from tempest import config
 from tempest.lib import decorators
 
+from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.tests.scenario import base
-from dvr_tempest_plugin.tests.scenario import hoststate
 
 CONF = config.CONF
 

@@ -14,9 +14,9 @@ from tempest import config
 from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
 
+from dvr_tempest_plugin.common import probes
 from dvr_tempest_plugin.common import source_witness
 from dvr_tempest_plugin.tests.scenario import base
-from dvr_tempest_plugin.tests.scenario import probes
 
 CONF = config.CONF
 

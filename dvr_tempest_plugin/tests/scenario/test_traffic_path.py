@@ -14,9 +14,9 @@ from tempest import config
 from tempest.lib import decorators
 
 from dvr_tempest_plugin.common import naming
+from dvr_tempest_plugin.common import paths
+from dvr_tempest_plugin.common import probes
 from dvr_tempest_plugin.tests.scenario import base
-from dvr_tempest_plugin.tests.scenario import paths
-from dvr_tempest_plugin.tests.scenario import probes
 
 CONF = config.CONF
 

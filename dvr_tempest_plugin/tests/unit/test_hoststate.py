@@ -13,8 +13,8 @@
 import shlex
 
 from dvr_tempest_plugin.common import hosts
+from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import naming
-from dvr_tempest_plugin.tests.scenario import hoststate
 from dvr_tempest_plugin.tests.unit import base
 
 ROUTER_ID = '5c2e1b0e-7f3a-4c1d-9b2e-8a6f0d4c3b21'

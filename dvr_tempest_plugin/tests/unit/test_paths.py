@@ -11,8 +11,8 @@
 # under the License.
 
 from dvr_tempest_plugin.common import capture
-from dvr_tempest_plugin.tests.scenario import paths
-from dvr_tempest_plugin.tests.scenario import probes
+from dvr_tempest_plugin.common import paths
+from dvr_tempest_plugin.common import probes
 from dvr_tempest_plugin.tests.scenario import test_traffic_path
 from dvr_tempest_plugin.tests.unit import base
 

@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-from dvr_tempest_plugin.tests.scenario import probes
+from dvr_tempest_plugin.common import probes
 from dvr_tempest_plugin.tests.unit import base
 
 # `ping -n -c 5 -i 0.2 -W 1 -w 3 -s 612 -p a7 10.0.0.5`, iputils 20211215

@@ -31,8 +31,8 @@ KNOWN_CHECK_JOBS = ('openstack-tox-pep8', 'openstack-tox-py311')
 SCENARIO_DIR = os.path.join(base.REPO_ROOT, 'dvr_tempest_plugin', 'tests',
                             'scenario')
 UNIT_DIR = os.path.dirname(os.path.abspath(__file__))
-SAMPLE_SCENARIO_ID = ('dvr_tempest_plugin.tests.scenario.test_east_west.'
-                      'TestEastWest.test_routed_on_the_sender_host')
+SAMPLE_SCENARIO_ID = ('dvr_tempest_plugin.tests.scenario.test_traffic_path.'
+                      'TrafficPathTest.test_east_west_routed_on_sender_host')
 
 
 def zuul_config():
