@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Stop, start and kill Neutron agents on a host, and bring them back.
+"""Stop, start and kill a Neutron agent on a host, and bring it back.
 
 The commands come from the [dvr] <kind>_agent_<action>_command options;
 kind is 'l3' or 'ovs'. They run on the host as configured, without
@@ -23,73 +23,95 @@ import contextlib
 from dvr_tempest_plugin.common import agents
 from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import settings
+from dvr_tempest_plugin import options
 
-AGENT_TYPES = {'l3': agents.L3_AGENT, 'ovs': agents.OVS_AGENT}
 INTERRUPTIONS = ('stop', 'kill')
 
 
-def agent_argv(kind, action, host):
-    try:
-        return settings.agent_command(kind, action, host)
-    except settings.ConfigError as exc:
-        raise hosts.HostAccessError('host %s: %s' % (host, exc)) from None
+class Agent(object):
+    """The agent of one kind on one host, as commands and as the API sees it.
 
-
-def control_agent(host_client, kind, action, timeout=None):
-    """Run the [dvr] command for action on the kind agent of a host.
-
-    The command runs on the host itself, never after host_command_prefix:
-    a prefix that enters an agent's container could not stop or start it.
+    timeout bounds the waits for the API to report the agent dead or
+    alive; [dvr] agent_down_timeout when None.
     """
-    argv = agent_argv(kind, action, host_client.name)
-    return host_client.run(argv, timeout=timeout, prefix=False)
 
+    def __init__(self, host_client, kind, agents_client, timeout=None):
+        options.agent_command_option(kind, 'start')
+        self.host_client = host_client
+        self.kind = kind
+        self.agent_type = options.AGENT_TYPES[kind]
+        self.agents_client = agents_client
+        self._timeout = timeout
 
-def _agent_down_timeout():
-    return settings.option('agent_down_timeout')
+    def __str__(self):
+        return '%s agent of %s' % (self.kind, self.host_client.name)
 
+    @property
+    def timeout(self):
+        if self._timeout is None:
+            return settings.agent_down_timeout()
+        return self._timeout
 
-def restore_agent(host_client, kind, agents_client, timeout=None):
-    """Start the agent and wait until the API reports it alive."""
-    timeout = _agent_down_timeout() if timeout is None else timeout
-    control_agent(host_client, kind, 'start')
-    return agents.wait_agent_alive(agents_client, host_client.name,
-                                   AGENT_TYPES[kind], True, timeout)
+    def argv(self, action):
+        """The configured command for action; HostAccessError if unusable."""
+        host = self.host_client.name
+        try:
+            return settings.agent_command(self.kind, action, host)
+        except settings.ConfigError as exc:
+            raise hosts.HostAccessError('host %s: %s' % (host, exc)) from None
 
+    def run(self, action, timeout=None):
+        """Run the [dvr] command for action on the agent's host.
 
-def interrupt_agent(host_client, kind, action, agents_client, add_cleanup,
-                    timeout=None):
-    """Stop or kill an agent; register its restore with add_cleanup first.
+        The command runs on the host itself, never after
+        host_command_prefix: a prefix that enters an agent's container
+        could not stop or start it.
+        """
+        return self.host_client.run(self.argv(action), timeout=timeout,
+                                    prefix=False)
 
-    add_cleanup is typically a test's addCleanup, so the agent comes back
-    even when the interruption itself fails half way.
-    """
-    if action not in INTERRUPTIONS:
-        raise ValueError('action %r is not one of %s' %
-                         (action, ', '.join(INTERRUPTIONS)))
-    # Refuse to interrupt an agent that could not be started again.
-    agent_argv(kind, 'start', host_client.name)
-    add_cleanup(restore_agent, host_client, kind, agents_client, timeout)
-    return control_agent(host_client, kind, action)
+    def stop(self):
+        return self.run('stop')
 
+    def start(self):
+        return self.run('start')
 
-@contextlib.contextmanager
-def agent_interrupted(host_client, kind, action, agents_client,
-                      timeout=None):
-    """Context in which the agent is stopped or killed; restored on exit."""
-    restores = []
-    try:
-        interrupt_agent(host_client, kind, action, agents_client,
-                        lambda func, *args: restores.append((func, args)),
-                        timeout)
-        yield
-    finally:
-        for func, args in restores:
-            func(*args)
+    def kill(self):
+        return self.run('kill')
 
+    def _wait_reported(self, alive):
+        return agents.wait_agent_alive(self.agents_client,
+                                       self.host_client.name,
+                                       self.agent_type, alive, self.timeout)
 
-def wait_agent_dead(host_client, kind, agents_client, timeout=None):
-    """Wait until the API reports the agent of a host dead."""
-    timeout = _agent_down_timeout() if timeout is None else timeout
-    return agents.wait_agent_alive(agents_client, host_client.name,
-                                   AGENT_TYPES[kind], False, timeout)
+    def wait_alive(self):
+        """Wait until the API reports the agent alive; return it."""
+        return self._wait_reported(True)
+
+    def wait_dead(self):
+        """Wait until the API reports the agent dead; return it."""
+        return self._wait_reported(False)
+
+    def restore(self):
+        """Start the agent and wait until the API reports it alive."""
+        self.start()
+        return self.wait_alive()
+
+    @contextlib.contextmanager
+    def interrupted(self, action):
+        """Context in which the agent is stopped or killed.
+
+        On exit, even on error and even when the interruption itself
+        failed half way, the agent is started again and the context waits
+        until the API reports it alive.
+        """
+        if action not in INTERRUPTIONS:
+            raise ValueError('action %r is not one of %s' %
+                             (action, ', '.join(INTERRUPTIONS)))
+        # Refuse to interrupt an agent that could not be started again.
+        self.argv('start')
+        try:
+            self.run(action)
+            yield self
+        finally:
+            self.restore()

@@ -15,9 +15,10 @@
 from tempest.lib import exceptions as lib_exc
 
 from dvr_tempest_plugin.common import polling
+from dvr_tempest_plugin import options
 
-L3_AGENT = 'L3 agent'
-OVS_AGENT = 'Open vSwitch agent'
+L3_AGENT = options.AGENT_TYPES['l3']
+OVS_AGENT = options.AGENT_TYPES['ovs']
 DVR_MODES = ('dvr', 'dvr_snat')
 POLL_INTERVAL = 3
 

@@ -217,13 +217,15 @@ class AgentFailureTest(base.DvrScenarioTest):
         back in sync with the API before it ends.
         """
         self.addCleanup(self.wait_namespaces_in_sync)
-        with agent_control.agent_interrupted(self.host(host), kind, action,
-                                             self.admin_agents_client):
+        with self.agent(kind, host).interrupted(action):
             yield
 
+    def agent(self, kind, host):
+        return agent_control.Agent(self.host(host), kind,
+                                   self.admin_agents_client)
+
     def wait_agent_dead(self, kind, host):
-        agent_control.wait_agent_dead(self.host(host), kind,
-                                      self.admin_agents_client)
+        self.agent(kind, host).wait_dead()
 
     def disrupt(self, kind, action, host, timeline):
         """Stop or kill an agent, wait until dead in the API, restore it.

@@ -71,7 +71,7 @@ class DeploymentExample(object):
     def test_agent_commands_run_on_the_host_as_configured(self):
         for (kind, action), command in sorted(self.agent_commands.items()):
             del self.server.commands[:]
-            agent_control.control_agent(self.host_client, kind, action)
+            agent_control.Agent(self.host_client, kind, None).run(action)
             self.assertEqual(['timeout -k 5 60 ' + command],
                              self.server.commands, (kind, action))
         self.assertEqual(6, len(self.agent_commands))
