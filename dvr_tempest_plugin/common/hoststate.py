@@ -216,6 +216,25 @@ def neighbour_entry(host_client, router_id, address):
         host_client.name, qrouter, _indent(neigh), _indent(routes))
 
 
+def east_west_neighbours(host_client_of, router_id, source, destination):
+    """Each VM host's qrouter neighbour entry for the other VM.
+
+    source and destination are VMs (.host, .fixed_ip, .mac_address);
+    host_client_of(name) gives a host's client. Returns one line per
+    sender host, and the hosts' qrouter neighbours and routes as text.
+    """
+    found, listings = [], []
+    for sender, peer in ((source, destination), (destination, source)):
+        entry, text = neighbour_entry(host_client_of(sender.host),
+                                      router_id, peer.fixed_ip)
+        listings.append(text)
+        found.append('host %s, qrouter: neighbour entry for %s: '
+                     'expected lladdr %s, found %s' % (
+                         sender.host, peer, peer.mac_address,
+                         entry or 'none'))
+    return found, '\n\n'.join(listings)
+
+
 def router_plumbing(host_client, router_id, ext_net_id):
     """A fingerprint of what the L3 agent configured for a router on a host.
 

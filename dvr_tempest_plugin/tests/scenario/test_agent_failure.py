@@ -29,9 +29,14 @@ from tempest import config
 from tempest.lib import decorators
 
 from dvr_tempest_plugin.common import agent_control
+from dvr_tempest_plugin.common import discovery
 from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import naming
+from dvr_tempest_plugin.common import polling
 from dvr_tempest_plugin.common import probes
+from dvr_tempest_plugin.common import router_api
+from dvr_tempest_plugin.common import settings
+from dvr_tempest_plugin.common import vms
 from dvr_tempest_plugin.tests.scenario import base
 
 CONF = config.CONF
@@ -71,14 +76,14 @@ class AgentFailureTest(base.DvrScenarioTest):
     """
 
     requires_host_access = True
-    vm_specs = (base.VmSpec('vm1', base.HOST_A, 'subnet1', True),
-                base.VmSpec('vm2', base.HOST_B, 'subnet2', True),
-                base.VmSpec('vm3', base.HOST_B, 'subnet1', False))
+    vm_specs = (vms.VmSpec('vm1', discovery.HOST_A, 'subnet1', True),
+                vms.VmSpec('vm2', discovery.HOST_B, 'subnet2', True),
+                vms.VmSpec('vm3', discovery.HOST_B, 'subnet1', False))
 
     @classmethod
     def skip_checks(cls):
         super().skip_checks()
-        if not CONF.dvr.disruptive_tests:
+        if not settings.disruptive_tests():
             raise cls.skipException(
                 '[dvr] disruptive_tests is False: these tests stop and kill '
                 'Neutron agents')
@@ -127,7 +132,7 @@ class AgentFailureTest(base.DvrScenarioTest):
         are counted from there on, so a probe's own warm-up (ARP, first
         SSH) is not blamed on the disruption that follows.
         """
-        done, found = base.wait_for(
+        done, found = polling.wait_for(
             lambda: {probe: (self.full_bursts_since(probe, 0) or [None])[-1]
                      for probe in running},
             lambda found: None not in found.values(),
@@ -140,7 +145,7 @@ class AgentFailureTest(base.DvrScenarioTest):
     def wait_next_burst(self, running, moment):
         """Wait until each probe ran a whole burst started after moment."""
         # Bursts are recorded when they end, with the moment they started.
-        base.wait_for(
+        polling.wait_for(
             lambda: [any(started > moment for started, _ in
                          p.report().bursts) for p in running],
             all, 3 * (BURST_SECONDS + PROBE_SSH_TIMEOUT))
@@ -170,8 +175,8 @@ class AgentFailureTest(base.DvrScenarioTest):
 
     def wait_namespaces_in_sync(self):
         """qrouter- on the VM hosts, snat- only where the API puts it."""
-        snat_host = base.wait_for(self.current_snat_host, bool,
-                                  CONF.dvr.convergence_timeout)[1]
+        snat_host = polling.wait_for(self.current_snat_host, bool,
+                                     settings.convergence_timeout())[1]
         self.assertIsNotNone(snat_host, 'router %s: no single SNAT binding '
                              'after the disruption' % self.router['id'])
         qrouter = naming.qrouter_namespace(self.router['id'])
@@ -189,18 +194,18 @@ class AgentFailureTest(base.DvrScenarioTest):
         """The new SNAT host, or None if it stays on old_host."""
         # Neutron reschedules routers of agents silent for twice
         # agent_down_time, checking every agent_down_time / 2.
-        done, host = base.wait_for(
+        done, host = polling.wait_for(
             self.current_snat_host,
             lambda host: host not in (None, old_host),
-            2 * CONF.dvr.agent_down_timeout)
+            2 * settings.agent_down_timeout())
         return host if done else None
 
     def wait_snat_ports_on(self, host):
-        owners = (base.CENTRALIZED_SNAT, base.ROUTER_GATEWAY)
-        done, ports = base.wait_for(
+        owners = (router_api.CENTRALIZED_SNAT, router_api.ROUTER_GATEWAY)
+        done, ports = polling.wait_for(
             lambda: [p for owner in owners for p in self.router_ports(owner)],
             lambda ports: all(p['binding:host_id'] == host for p in ports),
-            CONF.dvr.convergence_timeout)
+            settings.convergence_timeout())
         self.assertTrue(done, 'expected the SNAT ports bound to %s; found '
                         '%s' % (host, ', '.join(
                             '%s on %r' % (p['device_owner'],
@@ -265,15 +270,15 @@ class AgentFailureTest(base.DvrScenarioTest):
         does. Settled: the agent's state on the host is unchanged over
         SETTLE_SECONDS.
         """
-        done, state = base.wait_stable(
+        done, state = polling.wait_stable(
             lambda: self.agent_state(kind, host), SETTLE_SECONDS,
-            CONF.dvr.convergence_timeout)
+            settings.convergence_timeout())
         if not done:
             self.attach_text('%s-agent-state-%s' % (kind, host), state)
             self.fail('router %s on %s: the %s agent was still changing '
                       'its configuration after %s s' % (
                           self.router['id'], host, kind,
-                          CONF.dvr.convergence_timeout))
+                          settings.convergence_timeout()))
 
     def check_data_plane_survives(self, kind, action, host, role):
         """Disrupt an agent of host under probes; assert no outage."""
@@ -428,7 +433,7 @@ class AgentFailureTest(base.DvrScenarioTest):
         the agent is back and settled.
         """
         outside = self.outside_address()
-        expected = CONF.dvr.expect_snat_failover
+        expected = settings.expect_snat_failover()
         old_host = self.current_snat_host()
         standby = sorted(set(self.dvr_snat_hosts()) - {old_host})
         self.require_host_access(set(standby) | {old_host})
@@ -453,7 +458,7 @@ class AgentFailureTest(base.DvrScenarioTest):
                 self.follow_snat_move(new_host, snat_probe, timeline)
             else:
                 timeline.mark('SNAT still bound to %s after %d s' % (
-                    old_host, 2 * CONF.dvr.agent_down_timeout))
+                    old_host, 2 * settings.agent_down_timeout()))
                 self.wait_next_burst(running, time.monotonic())
         timeline.mark('l3 agent of %s started again, alive' % old_host)
         self.wait_agent_settled('l3', old_host)
@@ -477,13 +482,13 @@ class AgentFailureTest(base.DvrScenarioTest):
                     '%d s of the agent\'s death ([dvr] expect_snat_failover '
                     '= True); it stayed' % (
                         old_host, ', '.join(standby),
-                        2 * CONF.dvr.agent_down_timeout))
+                        2 * settings.agent_down_timeout()))
             problems += ['expected SNAT to recover with no outage over '
                          '%d s ([dvr] snat_failover_max_outage); found: %s'
-                         % (CONF.dvr.snat_failover_max_outage, summary)
+                         % (settings.snat_failover_max_outage(), summary)
                          for summary in self.outage_problems(
                              [snat_report],
-                             CONF.dvr.snat_failover_max_outage)]
+                             settings.snat_failover_max_outage())]
         else:
             if new_host:
                 problems.append(
@@ -512,8 +517,8 @@ class AgentFailureTest(base.DvrScenarioTest):
         timeline.mark('snat namespace complete on %s' % new_host)
         self.wait_snat_ports_on(new_host)
         timeline.mark('SNAT ports bound to %s' % new_host)
-        recovered, _ = base.wait_for(
+        recovered, _ = polling.wait_for(
             lambda: self.full_bursts_since(snat_probe, moved), bool,
-            CONF.dvr.convergence_timeout)
+            settings.convergence_timeout())
         timeline.mark('SNAT probe: a whole burst answered after the move: '
                       '%s' % recovered)

@@ -13,6 +13,8 @@
 from tempest.lib import decorators
 
 from dvr_tempest_plugin.common import agents
+from dvr_tempest_plugin.common import router_api
+from dvr_tempest_plugin.common import topology
 from dvr_tempest_plugin.tests.scenario import base
 
 
@@ -85,31 +87,31 @@ class ApiPlacementTest(base.DvrScenarioTest):
         snat_host = self.current_snat_host()
         self.assertIsNotNone(snat_host, 'router %s: no single SNAT agent' %
                              self.router['id'])
-        snat_ports = self.router_ports(base.CENTRALIZED_SNAT)
-        gateway_ports = self.router_ports(base.ROUTER_GATEWAY)
-        interfaces = self.router_ports(base.DVR_INTERFACE)
-        self.assertEqual(len(base.SUBNETS), len(snat_ports),
+        snat_ports = self.router_ports(router_api.CENTRALIZED_SNAT)
+        gateway_ports = self.router_ports(router_api.ROUTER_GATEWAY)
+        interfaces = self.router_ports(router_api.DVR_INTERFACE)
+        self.assertEqual(len(topology.SUBNETS), len(snat_ports),
                          'expected one %s port per subnet, found %d' %
-                         (base.CENTRALIZED_SNAT, len(snat_ports)))
-        self.assertEqual(len(base.SUBNETS), len(interfaces),
+                         (router_api.CENTRALIZED_SNAT, len(snat_ports)))
+        self.assertEqual(len(topology.SUBNETS), len(interfaces),
                          'expected one %s port per subnet, found %d' %
-                         (base.DVR_INTERFACE, len(interfaces)))
-        for name in base.SUBNETS:
+                         (router_api.DVR_INTERFACE, len(interfaces)))
+        for name in topology.SUBNETS:
             port = self.port_on_subnet(snat_ports, self.subnets[name])
             self.assertIsNotNone(port, 'no %s port on %s' %
-                                 (base.CENTRALIZED_SNAT, name))
+                                 (router_api.CENTRALIZED_SNAT, name))
             self.assertEqual(
                 snat_host, port['binding:host_id'],
                 '%s port %s of %s: expected bound to the SNAT host %s, '
-                'found %r' % (base.CENTRALIZED_SNAT, port['id'], name,
+                'found %r' % (router_api.CENTRALIZED_SNAT, port['id'], name,
                               snat_host, port['binding:host_id']))
         self.assertEqual(1, len(gateway_ports),
                          'expected one %s port, found %d' %
-                         (base.ROUTER_GATEWAY, len(gateway_ports)))
+                         (router_api.ROUTER_GATEWAY, len(gateway_ports)))
         self.assertEqual(
             snat_host, gateway_ports[0]['binding:host_id'],
             '%s port %s: expected bound to the SNAT host %s, found %r' % (
-                base.ROUTER_GATEWAY, gateway_ports[0]['id'], snat_host,
+                router_api.ROUTER_GATEWAY, gateway_ports[0]['id'], snat_host,
                 gateway_ports[0]['binding:host_id']))
 
     @decorators.idempotent_id('70da1114-d8b8-4bf4-845d-be989ba3a1eb')
@@ -140,5 +142,5 @@ class ApiPlacementTest(base.DvrScenarioTest):
         self.assertEqual(
             agent['id'], gateway['device_id'],
             '%s port of %s: expected owned by its L3 agent %s, found '
-            'device_id %s' % (base.FIP_AGENT_GATEWAY, vm.host, agent['id'],
-                              gateway['device_id']))
+            'device_id %s' % (router_api.FIP_AGENT_GATEWAY, vm.host,
+                              agent['id'], gateway['device_id']))

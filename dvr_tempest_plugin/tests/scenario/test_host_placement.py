@@ -13,8 +13,11 @@
 from tempest import config
 from tempest.lib import decorators
 
+from dvr_tempest_plugin.common import discovery
 from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import naming
+from dvr_tempest_plugin.common import polling
+from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.tests.scenario import base
 
 CONF = config.CONF
@@ -41,10 +44,10 @@ class HostPlacementTest(base.DvrScenarioTest):
 
     def assert_plumbing(self, host, vm, fip, present):
         want = 'present' if present else 'absent'
-        done, found = base.wait_for(
+        done, found = polling.wait_for(
             lambda: self.plumbing(host, vm, fip),
             lambda p: p.present if present else p.absent,
-            CONF.dvr.convergence_timeout)
+            settings.convergence_timeout())
         self.attach_text('fip-plumbing-%s-%s-%s' % (
             fip['floating_ip_address'], host, want), found.text())
         if not done:
@@ -124,7 +127,7 @@ class HostPlacementTest(base.DvrScenarioTest):
         and not on host B.
         """
         vm = self.vms['vm1']
-        other = self.vm_hosts[base.HOST_B]
+        other = self.vm_hosts[discovery.HOST_B]
         self.fip_agent_gateway_port(vm.host, owner=vm)
         self.assert_plumbing(vm.host, vm, vm.floating_ip, present=True)
         self.assert_plumbing(other, vm, vm.floating_ip, present=False)
@@ -141,7 +144,7 @@ class HostPlacementTest(base.DvrScenarioTest):
         vm1 = self.vms['vm1']
         fip = self.create_floating_ip(vm, cleanup=self.addCleanup)
         self.assert_plumbing(vm.host, vm, fip, present=True)
-        self.assert_plumbing(self.vm_hosts[base.HOST_A], vm, fip,
+        self.assert_plumbing(self.vm_hosts[discovery.HOST_A], vm, fip,
                              present=False)
         self.admin_floating_ips_client.update_floatingip(fip['id'],
                                                          port_id=None)

@@ -14,7 +14,9 @@ from tempest import config
 from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
 
+from dvr_tempest_plugin.common import polling
 from dvr_tempest_plugin.common import probes
+from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import source_witness
 from dvr_tempest_plugin.tests.scenario import base
 
@@ -64,8 +66,8 @@ class ReachabilityTest(base.DvrScenarioTest):
                 outputs.append(str(exc))
             return witness.sources(token)
 
-        done, found = base.wait_for(send, bool,
-                                    CONF.validation.ping_timeout)
+        done, found = polling.wait_for(send, bool,
+                                       CONF.validation.ping_timeout)
         self.attach_text('outside-view-%s' % vm.name, '%s\nsent: %s\n'
                          'seen: %s\nnc output: %s' % (
                              vm, command, ', '.join(found) or 'nothing',
@@ -187,10 +189,10 @@ class ReachabilityTest(base.DvrScenarioTest):
         self.admin_floating_ips_client.update_floatingip(fip['id'],
                                                          port_id=None)
         self.wait_floating_ip_status(fip, 'DOWN')
-        _, result = base.wait_for(
+        _, result = polling.wait_for(
             lambda: self.ping_from_tester(address, count=5),
             lambda r: r.looked and r.received == 0,
-            CONF.dvr.convergence_timeout)
+            settings.convergence_timeout())
         self.assert_unanswered(
             result, 'tester to %s after disassociation from %s' % (
                 address, vm2.name))

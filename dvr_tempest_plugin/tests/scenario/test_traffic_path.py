@@ -13,9 +13,12 @@
 from tempest import config
 from tempest.lib import decorators
 
+from dvr_tempest_plugin.common import discovery
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.common import paths
 from dvr_tempest_plugin.common import probes
+from dvr_tempest_plugin.common import router_api
+from dvr_tempest_plugin.common import topology
 from dvr_tempest_plugin.tests.scenario import base
 
 CONF = config.CONF
@@ -44,7 +47,7 @@ class TrafficPathTest(base.DvrScenarioTest):
     # -- points, from the API ------------------------------------------------
 
     def qr_point(self, host, subnet):
-        port = self.port_on_subnet(self.router_ports(base.DVR_INTERFACE),
+        port = self.port_on_subnet(self.router_ports(router_api.DVR_INTERFACE),
                                    self.subnets[subnet])
         return paths.Point(host, naming.qrouter_namespace(self.router['id']),
                            naming.qr_device(port['id']), 'qr- %s' % subnet)
@@ -69,21 +72,23 @@ class TrafficPathTest(base.DvrScenarioTest):
                 self.fpr_point(host), self.fg_point(host)]
 
     def sg_point(self, snat_host, subnet):
-        port = self.port_on_subnet(self.router_ports(base.CENTRALIZED_SNAT),
-                                   self.subnets[subnet])
+        port = self.port_on_subnet(
+            self.router_ports(router_api.CENTRALIZED_SNAT),
+            self.subnets[subnet])
         return paths.Point(snat_host,
                            naming.snat_namespace(self.router['id']),
                            naming.sg_device(port['id']), 'sg- %s' % subnet)
 
     def qg_point(self, snat_host):
-        gateway = self.router_ports(base.ROUTER_GATEWAY)[0]
+        gateway = self.router_ports(router_api.ROUTER_GATEWAY)[0]
         return paths.Point(snat_host,
                            naming.snat_namespace(self.router['id']),
                            naming.qg_device(gateway['id']), 'qg-')
 
     def snat_points(self, snat_host):
         """sg- of each subnet, then qg-, in the snat namespace."""
-        return ([self.sg_point(snat_host, subnet) for subnet in base.SUBNETS]
+        return ([self.sg_point(snat_host, subnet)
+                 for subnet in topology.SUBNETS]
                 + [self.qg_point(snat_host)])
 
     # -- tracing -------------------------------------------------------------
@@ -211,7 +216,7 @@ class TrafficPathTest(base.DvrScenarioTest):
         """
         outside = self.outside_address()
         vm1 = self.vms['vm1']
-        host_a, host_b = vm1.host, self.vm_hosts[base.HOST_B]
+        host_a, host_b = vm1.host, self.vm_hosts[discovery.HOST_B]
         fip = vm1.floating_ip_address
         qr, rfp, fpr, fg = self.fip_path_points(host_a, vm1.subnet)
         elsewhere = ([self.rfp_point(host_b), self.fpr_point(host_b),
@@ -255,7 +260,7 @@ class TrafficPathTest(base.DvrScenarioTest):
         qr = self.qr_point(host_b, vm2.subnet)
         sg, qg = self.sg_point(snat_host, vm2.subnet), self.qg_point(snat_host)
         other_sg = [self.sg_point(snat_host, subnet)
-                    for subnet in base.SUBNETS if subnet != vm2.subnet]
+                    for subnet in topology.SUBNETS if subnet != vm2.subnet]
         fip_paths = []
         for host in sorted(set(self.vm_hosts.values())):
             fip_paths += [self.rfp_point(host), self.fpr_point(host),
