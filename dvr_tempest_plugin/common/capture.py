@@ -226,8 +226,3 @@ class Capture(object):
             if exc_type is None:
                 raise
             LOG.exception('%s: stopping failed', self._where())
-
-
-def start_capture(host_client, namespace, device, **kwargs):
-    """A started Capture; see Capture for the keyword arguments."""
-    return Capture(host_client, namespace, device, **kwargs).start()

@@ -76,9 +76,3 @@ def rfp_device(router_id):
 def fpr_device(router_id):
     """fip- end of the veth pair joining qrouter- and fip-."""
     return _device(FIP_2_ROUTER_DEV_PREFIX, router_id)
-
-
-def id_from_namespace(namespace):
-    """The id after the first '-', or None for a name without one."""
-    prefix, sep, identifier = namespace.partition('-')
-    return identifier if sep else None

@@ -282,8 +282,8 @@ class TestCaptureOnThisMachine(base.TestCase):
 
     def test_capture_ping(self):
         host = LocalHost()
-        cap = capture.start_capture(host, self.ns_a, self.device,
-                                    bpf_filter='icmp', seconds=20)
+        cap = capture.Capture(host, self.ns_a, self.device,
+                              bpf_filter='icmp', seconds=20).start()
         self.addCleanup(cap.stop)
         self._ping(3)
         packets = cap.packets()
@@ -300,8 +300,8 @@ class TestCaptureOnThisMachine(base.TestCase):
                          cap.path in open('/proc/%d/cmdline' % cap.pid).read())
 
     def test_capture_ends_at_its_packet_count(self):
-        cap = capture.start_capture(LocalHost(), self.ns_a, self.device,
-                                    count=2, seconds=20)
+        cap = capture.Capture(LocalHost(), self.ns_a, self.device,
+                              count=2, seconds=20).start()
         self.addCleanup(cap.stop)
         self._ping(2)
         self.assertEqual(2, len(cap.packets()))

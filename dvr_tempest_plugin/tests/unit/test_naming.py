@@ -31,13 +31,6 @@ class TestNamespaceNames(base.TestCase):
         self.assertEqual('fip-' + NETWORK_ID,
                          naming.fip_namespace(NETWORK_ID))
 
-    def test_id_from_namespace(self):
-        self.assertEqual(ROUTER_ID, naming.id_from_namespace(
-            naming.snat_namespace(ROUTER_ID)))
-        self.assertEqual(NETWORK_ID, naming.id_from_namespace(
-            naming.fip_namespace(NETWORK_ID)))
-        self.assertIsNone(naming.id_from_namespace('nodash'))
-
 
 class TestDeviceNames(base.TestCase):
 
