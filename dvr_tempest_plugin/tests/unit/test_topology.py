@@ -1,0 +1,35 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+from tempest.lib import exceptions as lib_exc
+
+from dvr_tempest_plugin.common import topology
+from dvr_tempest_plugin.tests.unit import base
+from dvr_tempest_plugin.tests.unit.test_router_api import FakeRoutersClient
+
+
+class TestTopology(base.TestCase):
+
+    def test_subnet_cidrs(self):
+        self.assertEqual(['10.100.0.0/28', '10.100.0.16/28'],
+                         topology.subnet_cidrs('10.100.0.0/16', 28))
+
+    def test_wait_snat_host(self):
+        self.assertEqual('cpnw1', topology.wait_snat_host(
+            FakeRoutersClient([{'host': 'cpnw1'}]), 'r1', 1))
+
+    def test_wait_snat_host_says_what_it_found(self):
+        exc = self.assertRaises(lib_exc.TimeoutException,
+                                topology.wait_snat_host,
+                                FakeRoutersClient([]), 'r1', 0)
+        self.assertIn('router r1: expected its SNAT bound to exactly one L3 '
+                      'agent within 0 s, found 0: []', str(exc))
