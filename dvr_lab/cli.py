@@ -34,6 +34,11 @@ def cmd_up(args, argv):
     from dvr_lab import lab
     from dvr_lab import steps
     try:
+        s.layout(args.layout)
+    except s.UnknownLayout as exc:
+        print('dvr-lab up: %s' % exc, file=sys.stderr)
+        return 2
+    try:
         if not lab.healthy() and not os.environ.get(PREPARED):
             _prepare_and_reexec(argv)
         return lab.up(args.layout)
@@ -54,7 +59,7 @@ def cmd_status(args, argv):
                  [os.path.join(s.VENV, 'bin', 'python'), '-m',
                   'dvr_lab.cli'] + argv)
     from dvr_lab import status
-    return status.report()
+    return status.report(s.layout())
 
 
 def cmd_logs(args, argv):

@@ -8,23 +8,12 @@ import socket
 from dvr_lab import configs
 from dvr_lab import inifile
 from dvr_lab import namespaces
-from dvr_lab import processes
 from dvr_lab import services
 from dvr_lab import settings as s
 from dvr_lab import steps
 
 DATABASES = ('keystone', 'glance', 'placement', 'nova_api', 'nova_cell0',
              'nova_cell1', 'neutron')
-
-
-def start(service):
-    argv = namespaces.enter(service.host) + service.argv
-    return processes.start(service.name, argv, env=service.env)
-
-
-def ensure_running(service):
-    if not processes.running(service.name):
-        start(service)
 
 
 def tcp_open(address, port):
@@ -41,7 +30,7 @@ def start_mariadb():
             '--datadir=' + services.MYSQL_DIR,
             '--auth-root-authentication-method=socket', '--skip-test-db'],
             timeout=120)
-    start(svc)
+    services.start(svc)
     steps.wait_for('MariaDB to answer', lambda: sql('SELECT 1'), 60,
                    service=svc.name)
 
@@ -81,7 +70,7 @@ def start_rabbitmq():
     with open(os.path.join(conf_dir, 'enabled_plugins'), 'w') as f:
         f.write('[].\n')
     svc = services.rabbitmq()
-    start(svc)
+    services.start(svc)
     return svc
 
 

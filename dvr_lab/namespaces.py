@@ -50,20 +50,20 @@ def _ready_file(host):
     return os.path.join(host.dir, 'ready')
 
 
-def _hosts_file(host):
+def _hosts_file(host, layout):
     lines = ['127.0.0.1 localhost', '127.0.1.1 %s' % host.name]
-    lines += ['%s %s' % (h.mgmt_ip, h.name) for h in settings.HOSTS
+    lines += ['%s %s' % (h.mgmt_ip, h.name) for h in layout.hosts
               if h.mgmt_ip and h.name != host.name]
     return '\n'.join(lines) + '\n'
 
 
-def create_host(host):
+def create_host(host, layout):
     for path in PRIVATE_TMPFS + PRIVATE_DIRS + (IDENTITY_DIR,):
         os.makedirs(path, exist_ok=True)
     for path in PRIVATE_DIRS + (IDENTITY_DIR,):
         os.makedirs(_private_dir(host, path), exist_ok=True)
     with open(_private_dir(host, '/etc/hosts'), 'w') as f:
-        f.write(_hosts_file(host))
+        f.write(_hosts_file(host, layout))
     with open(os.path.join(_private_dir(host, IDENTITY_DIR), 'name'),
               'w') as f:
         f.write(host.name + '\n')

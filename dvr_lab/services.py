@@ -3,6 +3,8 @@
 import collections
 import os
 
+from dvr_lab import namespaces
+from dvr_lab import processes
 from dvr_lab import settings as s
 
 Service = collections.namedtuple('Service', 'name host argv env')
@@ -153,16 +155,25 @@ def agent_host_services(host):
     return [ovsdb_server(host), ovs_vswitchd(host)] + host_daemons(host)
 
 
-def all_services():
+def all_services(layout=None):
+    """Every service of the lab with layout (by default the one built)."""
+    layout = layout or s.layout()
     services = [mariadb(), rabbitmq()] + api_services() + \
         controller_workers()
-    for host in s.AGENT_HOSTS:
+    for host in layout.agent_hosts:
         services += agent_host_services(host)
     return services
 
 
-def by_name(name):
-    for service in all_services():
+def by_name(name, layout=None):
+    for service in all_services(layout):
         if service.name == name:
             return service
     raise KeyError(name)
+
+
+def start(service):
+    """Start service inside its host: the one way a lab service starts."""
+    return processes.start(service.name,
+                           namespaces.enter(service.host) + service.argv,
+                           env=service.env)

@@ -4,7 +4,6 @@ from dvr_lab import cloud
 from dvr_lab import namespaces
 from dvr_lab import processes
 from dvr_lab import services
-from dvr_lab import settings as s
 
 
 def _row(kind, name, ok, detail):
@@ -13,15 +12,15 @@ def _row(kind, name, ok, detail):
     return ok
 
 
-def report():
+def report(layout):
     print('%-9s %-34s %-5s %s' % ('KIND', 'NAME', 'STATE', 'DETAIL'))
     healthy = True
     total_rss = 0
-    for host in s.HOSTS:
+    for host in layout.hosts:
         pid = namespaces.holder_pid(host)
         healthy &= _row('host', host.name, pid is not None,
                         'holder pid %s' % pid if pid else 'not running')
-    for svc in services.all_services():
+    for svc in services.all_services(layout):
         pid = processes.recorded_pid(svc.name)
         rss = 0
         if pid:
@@ -42,7 +41,7 @@ def report():
                             ('up' if up else 'down'))
     except Exception as exc:
         healthy &= _row('api', 'keystone/neutron/nova', False, str(exc))
-    rss, pss = _lab_memory()
+    rss, pss = _lab_memory(layout)
     print('memory of all lab processes: RSS %d MiB, PSS %d MiB (PSS counts '
           'pages shared between forked workers once)' % (rss // 1024,
                                                          pss // 1024))
@@ -67,10 +66,10 @@ def _all_pids():
     return [int(p) for p in os.listdir('/proc') if p.isdigit()]
 
 
-def _lab_memory():
+def _lab_memory(layout):
     """(RSS, PSS) in KiB of every process in a lab host's namespaces."""
     seen = set()
-    for host in s.HOSTS:
+    for host in layout.hosts:
         seen |= namespaces.pids_inside(host)
     return (sum(processes.rss_kib(p) for p in seen),
             sum(processes.pss_kib(p) for p in seen))

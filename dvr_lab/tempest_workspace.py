@@ -10,9 +10,9 @@ import dvr_tempest_plugin
 AGENT_CTL = os.path.join(s.BIN_DIR, 'dvr-lab-agent')
 
 
-def tempest_conf(image_id, flavor_id, public_network_id):
-    hosts = ','.join('%s:%s' % (h.name, h.mgmt_ip) for h in s.AGENT_HOSTS)
-    snat_hosts = [h for h in s.AGENT_HOSTS if h.l3_agent_mode == 'dvr_snat']
+def tempest_conf(layout, image_id, flavor_id, public_network_id):
+    hosts = ','.join('%s:%s' % (h.name, h.mgmt_ip)
+                     for h in layout.agent_hosts)
     dvr = {
         'host_ssh_addresses': hosts,
         'host_ssh_user': 'root',
@@ -24,7 +24,7 @@ def tempest_conf(image_id, flavor_id, public_network_id):
         # the lab is the suite's own: the agent-failure tests may disrupt it
         'disruptive_tests': True,
         # the lab sets allow_automatic_l3agent_failover
-        'expect_snat_failover': len(snat_hosts) > 1,
+        'expect_snat_failover': len(layout.snat_hosts) > 1,
         'agent_down_timeout': 90,
     }
     for agent in ('l3', 'ovs'):
@@ -46,7 +46,7 @@ def tempest_conf(image_id, flavor_id, public_network_id):
         'compute': {
             'image_ref': image_id, 'image_ref_alt': image_id,
             'flavor_ref': flavor_id, 'flavor_ref_alt': flavor_id,
-            'min_compute_nodes': len(s.COMPUTES),
+            'min_compute_nodes': len(layout.computes),
             'build_timeout': 180,
         },
         'compute-feature-enabled': {'console_output': True},
@@ -72,11 +72,12 @@ def tempest_conf(image_id, flavor_id, public_network_id):
     }
 
 
-def write(image_id, flavor_id, public_network_id):
+def write(layout, image_id, flavor_id, public_network_id):
     for sub in ('etc', 'logs'):
         os.makedirs(os.path.join(s.TEMPEST_DIR, sub), exist_ok=True)
     inifile.write(os.path.join(s.TEMPEST_DIR, 'etc', 'tempest.conf'),
-                  tempest_conf(image_id, flavor_id, public_network_id))
+                  tempest_conf(layout, image_id, flavor_id,
+                               public_network_id))
     plugin_root = os.path.dirname(os.path.dirname(
         os.path.abspath(dvr_tempest_plugin.__file__)))
     with open(os.path.join(s.TEMPEST_DIR, '.stestr.conf'), 'w') as f:
@@ -91,9 +92,9 @@ def write(image_id, flavor_id, public_network_id):
                        cwd=s.TEMPEST_DIR, check=True, capture_output=True)
 
 
-def write_known_hosts():
+def write_known_hosts(layout):
     lines = []
-    for host in s.AGENT_HOSTS:
+    for host in layout.agent_hosts:
         with open(os.path.join(host.dir, 'etc', 'ssh',
                                'ssh_host_ed25519_key.pub')) as f:
             key = f.read().split()[:2]
