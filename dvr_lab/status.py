@@ -3,6 +3,7 @@
 from dvr_lab import cloud
 from dvr_lab import namespaces
 from dvr_lab import processes
+from dvr_lab import procfs
 from dvr_lab import services
 
 
@@ -24,8 +25,8 @@ def report(layout):
         pid = processes.recorded_pid(svc.name)
         rss = 0
         if pid:
-            for ns_pid in [pid] + _children(pid):
-                rss += processes.rss_kib(ns_pid)
+            for member in [pid] + procfs.session_members(pid):
+                rss += procfs.memory_kib(member).get('Rss', 0)
         total_rss += rss
         healthy &= _row('service', svc.name, pid is not None,
                         'pid %s, %d MiB' % (pid, rss // 1024) if pid
@@ -48,28 +49,11 @@ def report(layout):
     return 0 if healthy else 1
 
 
-def _children(pid):
-    found = []
-    for entry in _all_pids():
-        try:
-            with open('/proc/%d/stat' % entry) as f:
-                fields = f.read().rsplit(')', 1)[1].split()
-            if int(fields[3]) == pid:  # same process group
-                found.append(entry)
-        except (OSError, ValueError, IndexError):
-            continue
-    return [p for p in found if p != pid]
-
-
-def _all_pids():
-    import os
-    return [int(p) for p in os.listdir('/proc') if p.isdigit()]
-
-
 def _lab_memory(layout):
     """(RSS, PSS) in KiB of every process in a lab host's namespaces."""
     seen = set()
     for host in layout.hosts:
         seen |= namespaces.pids_inside(host)
-    return (sum(processes.rss_kib(p) for p in seen),
-            sum(processes.pss_kib(p) for p in seen))
+    memory = [procfs.memory_kib(pid) for pid in seen]
+    return (sum(m.get('Rss', 0) for m in memory),
+            sum(m.get('Pss', 0) for m in memory))
