@@ -23,7 +23,6 @@ def _prepare_and_reexec(argv):
         steps.out('    ' + install.install_venv())
     with steps.step('this project into the venv'):
         steps.out('    ' + install.install_project())
-        install.install_agent_ctl()
     if not _in_lab_venv():
         os.environ[PREPARED] = '1'
         os.execv(install.venv_python(),
@@ -53,11 +52,9 @@ def cmd_down(args, argv):
 
 
 def cmd_status(args, argv):
-    if not _in_lab_venv() and os.path.exists(
-            os.path.join(s.VENV, 'bin', 'python')):
-        os.execv(os.path.join(s.VENV, 'bin', 'python'),
-                 [os.path.join(s.VENV, 'bin', 'python'), '-m',
-                  'dvr_lab.cli'] + argv)
+    if not _in_lab_venv() and os.path.exists(s.venv_bin('python')):
+        os.execv(s.venv_bin('python'),
+                 [s.venv_bin('python'), '-m', 'dvr_lab.cli'] + argv)
     from dvr_lab import status
     return status.report(s.layout())
 

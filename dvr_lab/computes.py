@@ -107,8 +107,9 @@ def write_sshd_config(host):
             'StrictModes no',
             'PrintMotd no',
             'AcceptEnv LANG LC_*',
-            'SetEnv PATH=%s:/usr/local/sbin:/usr/local/bin:/usr/sbin:'
-            '/usr/bin:/sbin:/bin' % s.BIN_DIR,
+            # dvr-lab-agent on the PATH, after the system's commands
+            'SetEnv PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:'
+            '/usr/bin:/sbin:/bin:%s' % s.VENV_BIN,
             '']))
     os.makedirs('/run/sshd', exist_ok=True)
 

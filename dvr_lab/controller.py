@@ -113,7 +113,7 @@ def _manage(argv, timeout=300):
 
 def keystone_bootstrap():
     conf = ['--config-file', services.etc('keystone', 'keystone.conf')]
-    manage = [services.venv_bin('keystone-manage')] + conf
+    manage = [s.venv_bin('keystone-manage')] + conf
     for repo in ('fernet', 'credential'):
         os.makedirs(services.etc('keystone', repo), mode=0o700,
                     exist_ok=True)
@@ -132,17 +132,17 @@ def keystone_bootstrap():
 
 
 def _glance_sync():
-    _manage([services.venv_bin('glance-manage'), '--config-file',
+    _manage([s.venv_bin('glance-manage'), '--config-file',
              services.etc('glance', 'glance-api.conf'), 'db_sync'])
 
 
 def _placement_sync():
-    _manage([services.venv_bin('placement-manage'), '--config-file',
+    _manage([s.venv_bin('placement-manage'), '--config-file',
              services.etc('placement', 'placement.conf'), 'db', 'sync'])
 
 
 def _nova_sync():
-    manage = [services.venv_bin('nova-manage'), '--config-file',
+    manage = [s.venv_bin('nova-manage'), '--config-file',
               services.etc('nova', 'nova.conf')]
     _manage(manage + ['api_db', 'sync'])
     _manage(manage + ['cell_v2', 'map_cell0', '--database_connection',
@@ -154,7 +154,7 @@ def _nova_sync():
 
 
 def _neutron_sync():
-    _manage([services.venv_bin('neutron-db-manage')] +
+    _manage([s.venv_bin('neutron-db-manage')] +
             services.neutron_server_args() + ['upgrade', 'heads'])
 
 
@@ -168,5 +168,5 @@ def sync_databases():
 
 
 def discover_computes():
-    _manage([services.venv_bin('nova-manage'), '--config-file',
+    _manage([s.venv_bin('nova-manage'), '--config-file',
              services.etc('nova', 'nova.conf'), 'cell_v2', 'discover_hosts'])

@@ -144,7 +144,7 @@ def up(layout_name):
                    'up_seconds': round(time.monotonic() - started, 1)}, f)
     steps.out('dvr-lab is up in %.0fs. Run the suite:\n  cd %s && %s run '
               '-r dvr' % (time.monotonic() - started, s.TEMPEST_DIR,
-                          os.path.join(s.VENV, 'bin', 'tempest')))
+                          s.venv_bin('tempest')))
     return 0
 
 

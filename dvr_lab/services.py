@@ -14,10 +14,6 @@ MYSQL_DIR = os.path.join(s.DATA_DIR, 'mysql')
 RABBIT_DIR = os.path.join(s.DATA_DIR, 'rabbitmq')
 
 
-def venv_bin(name):
-    return os.path.join(s.VENV, 'bin', name)
-
-
 def etc(*parts):
     return os.path.join(s.ETC_DIR, *parts)
 
@@ -54,7 +50,7 @@ def rabbitmq():
 
 def _uwsgi(name, module, env):
     return Service(name, s.CONTROLLER, [
-        venv_bin('uwsgi'), '--home', s.VENV,
+        s.venv_bin('uwsgi'), '--home', s.VENV,
         '--http-socket', '%s:%d' % (s.CONTROLLER_IP, s.PORTS[name]),
         '--module', module + ':application',
         '--master', '--processes', '1', '--threads', '1',
@@ -89,14 +85,14 @@ def controller_workers():
     nova = ['--config-file', etc('nova', 'nova.conf')]
     return [
         Service('nova-conductor', s.CONTROLLER,
-                [venv_bin('nova-conductor')] + nova, None),
+                [s.venv_bin('nova-conductor')] + nova, None),
         Service('nova-scheduler', s.CONTROLLER,
-                [venv_bin('nova-scheduler')] + nova, None),
+                [s.venv_bin('nova-scheduler')] + nova, None),
         Service('neutron-rpc-server', s.CONTROLLER,
-                [venv_bin('neutron-rpc-server')] + neutron_server_args(),
+                [s.venv_bin('neutron-rpc-server')] + neutron_server_args(),
                 None),
         Service('neutron-periodic-workers', s.CONTROLLER,
-                [venv_bin('neutron-periodic-workers')] +
+                [s.venv_bin('neutron-periodic-workers')] +
                 neutron_server_args(), None),
     ]
 
@@ -126,14 +122,14 @@ AGENTS = {
 def agent(host, short_name):
     suffix, binary, ini = AGENTS[short_name]
     return Service('%s-%s' % (host.name, suffix), host, [
-        venv_bin(binary),
+        s.venv_bin(binary),
         '--config-file', host_etc(host, 'neutron', 'neutron.conf'),
         '--config-file', host_etc(host, 'neutron', ini)], None)
 
 
 def nova_compute(host):
     return Service(host.name + '-nova-compute', host, [
-        venv_bin('python'), '-m', 'dvr_lab.nova_compute',
+        s.venv_bin('python'), '-m', 'dvr_lab.nova_compute',
         '--config-file', host_etc(host, 'nova', 'nova.conf')], None)
 
 

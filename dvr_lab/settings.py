@@ -5,7 +5,14 @@ import os
 
 STATE_DIR = os.environ.get('DVR_LAB_STATE_DIR', '/var/lib/dvr-lab')
 VENV = os.environ.get('DVR_LAB_VENV', '/opt/dvr-lab/venv')
-BIN_DIR = os.path.join(os.path.dirname(VENV), 'bin')
+VENV_BIN = os.path.join(VENV, 'bin')
+# The console script setup.cfg declares, once `up` installed the project.
+AGENT_CTL = os.path.join(VENV_BIN, 'dvr-lab-agent')
+
+
+def venv_bin(name):
+    return os.path.join(VENV_BIN, name)
+
 
 ETC_DIR = os.path.join(STATE_DIR, 'etc')
 LOG_DIR = os.path.join(STATE_DIR, 'log')

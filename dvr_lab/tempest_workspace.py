@@ -1,13 +1,13 @@
 """The tempest workspace `dvr-lab up` writes: everything the suite needs."""
 
 import os
+import shlex
 import subprocess
 
 from dvr_lab import inifile
 from dvr_lab import settings as s
 import dvr_tempest_plugin
-
-AGENT_CTL = os.path.join(s.BIN_DIR, 'dvr-lab-agent')
+from dvr_tempest_plugin.common import settings as plugin_settings
 
 
 def tempest_conf(layout, image_id, flavor_id, public_network_id):
@@ -27,10 +27,7 @@ def tempest_conf(layout, image_id, flavor_id, public_network_id):
         'expect_snat_failover': len(layout.snat_hosts) > 1,
         'agent_down_timeout': 90,
     }
-    for agent in ('l3', 'ovs'):
-        for action in ('stop', 'start', 'kill'):
-            dvr['%s_agent_%s_command' % (agent, action)] = '%s %s %s' % (
-                AGENT_CTL, action, agent)
+    dvr.update(agent_commands())
     return {
         'DEFAULT': {'log_dir': os.path.join(s.TEMPEST_DIR, 'logs'),
                     'log_file': 'tempest.log'},
@@ -72,6 +69,14 @@ def tempest_conf(layout, image_id, flavor_id, public_network_id):
     }
 
 
+def agent_commands():
+    """[dvr] <kind>_agent_<action>_command: dvr-lab-agent on the host."""
+    return {plugin_settings.agent_command_option(kind, action):
+            shlex.join([s.AGENT_CTL, action, kind])
+            for kind in plugin_settings.AGENT_KINDS
+            for action in plugin_settings.AGENT_ACTIONS}
+
+
 def write(layout, image_id, flavor_id, public_network_id):
     for sub in ('etc', 'logs'):
         os.makedirs(os.path.join(s.TEMPEST_DIR, sub), exist_ok=True)
@@ -88,7 +93,7 @@ def write(layout, image_id, flavor_id, public_network_id):
                     os.path.join(plugin_root, 'dvr_tempest_plugin', 'tests',
                                  'scenario'), plugin_root))
     if not os.path.isdir(os.path.join(s.TEMPEST_DIR, '.stestr')):
-        subprocess.run([os.path.join(s.VENV, 'bin', 'stestr'), 'init'],
+        subprocess.run([s.venv_bin('stestr'), 'init'],
                        cwd=s.TEMPEST_DIR, check=True, capture_output=True)
 
 

@@ -162,3 +162,26 @@ class TestLayoutOfTheBuiltLab(testtools.TestCase):
         self.assertEqual('no-such-layout', settings.requested_layout())
         self.assertRaises(settings.UnknownLayout, settings.layout,
                           settings.requested_layout())
+
+
+class TestAgentCommands(testtools.TestCase):
+
+    def test_every_kind_and_action_runs_the_console_script(self):
+        from dvr_lab import tempest_workspace
+        from dvr_tempest_plugin.common import settings as plugin_settings
+        dvr = tempest_workspace.tempest_conf(
+            settings.layout('article'), 'i', 'f', 'n')['dvr']
+        for kind in plugin_settings.AGENT_KINDS:
+            for action in plugin_settings.AGENT_ACTIONS:
+                option = plugin_settings.agent_command_option(kind, action)
+                self.assertEqual([settings.AGENT_CTL, action, kind],
+                                 dvr[option].split())
+
+    def test_the_console_script_is_declared(self):
+        setup = configparser.ConfigParser()
+        setup.read(os.path.join(os.path.dirname(__file__), '..', '..',
+                                'setup.cfg'))
+        scripts = setup.get('entry_points', 'console_scripts')
+        self.assertIn('dvr-lab-agent = dvr_lab.agentctl:main', scripts)
+        self.assertEqual('dvr-lab-agent',
+                         os.path.basename(settings.AGENT_CTL))
