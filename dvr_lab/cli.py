@@ -51,12 +51,35 @@ def cmd_down(args, argv):
     return lab.down()
 
 
-def cmd_status(args, argv):
+def _continue_in_lab_venv(argv):
+    """Run this command again in the lab venv, when there is one."""
     if not _in_lab_venv() and os.path.exists(s.venv_bin('python')):
         os.execv(s.venv_bin('python'),
                  [s.venv_bin('python'), '-m', 'dvr_lab.cli'] + argv)
+
+
+def cmd_status(args, argv):
+    _continue_in_lab_venv(argv)
     from dvr_lab import status
     return status.report(s.layout())
+
+
+def cmd_break(args, argv):
+    _continue_in_lab_venv(argv)
+    from dvr_lab.breakages import catalogue
+    if args.list:
+        sys.stdout.write(catalogue.listing())
+        return 0
+    from dvr_lab.breakages import runner
+    try:
+        requests = catalogue.requests(args.requests)
+        if not requests:
+            sys.stdout.write(catalogue.listing())
+            return 2
+        return runner.run(requests)
+    except (catalogue.UnknownBreakage, runner.UnknownTest) as exc:
+        print('dvr-lab break: %s' % exc, file=sys.stderr)
+        return 2
 
 
 def cmd_logs(args, argv):
@@ -88,14 +111,22 @@ def main(argv=None):
         'dvr computes')
     sub.add_parser('down', help='stop the lab and remove all it made')
     sub.add_parser('status', help='services, agents and hosts')
+    brk = sub.add_parser(
+        'break', help='run scenario tests against a lab broken the way '
+        'they check (--list: the breakages)')
+    brk.add_argument('--list', action='store_true',
+                     help='the breakages and how to ask for them')
+    brk.add_argument('requests', nargs='*', metavar='BREAKAGE TEST... | '
+                     'TEST=BREAKAGE...')
     logs = sub.add_parser('logs', help='where the logs are, or a tail')
     logs.add_argument('service', nargs='?')
     logs.add_argument('-n', '--lines', type=int, default=40)
     args = parser.parse_args(argv)
-    if os.geteuid() != 0:
+    listing = args.command == 'break' and (args.list or not args.requests)
+    if os.geteuid() != 0 and not listing:
         parser.error('the lab manages namespaces and services: run as root')
     handler = {'up': cmd_up, 'down': cmd_down, 'status': cmd_status,
-               'logs': cmd_logs}[args.command]
+               'logs': cmd_logs, 'break': cmd_break}[args.command]
     return handler(args, argv)
 
 

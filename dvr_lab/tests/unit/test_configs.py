@@ -179,7 +179,7 @@ class TestAgentCommands(testtools.TestCase):
 
     def test_the_console_script_is_declared(self):
         setup = configparser.ConfigParser()
-        setup.read(os.path.join(os.path.dirname(__file__), '..', '..',
+        setup.read(os.path.join(os.path.dirname(__file__), '..', '..', '..',
                                 'setup.cfg'))
         scripts = setup.get('entry_points', 'console_scripts')
         self.assertIn('dvr-lab-agent = dvr_lab.agentctl:main', scripts)
