@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import shlex
 import sys
 
 from dvr_lab import settings as s
@@ -99,6 +100,12 @@ def cmd_logs(args, argv):
     return 0
 
 
+def cmd_paths(args, argv):
+    for name, path in sorted(s.paths().items()):
+        print('DVR_LAB_%s=%s' % (name, shlex.quote(path)))
+    return 0
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog='dvr-lab', description=__doc__)
@@ -118,15 +125,18 @@ def main(argv=None):
                      help='the breakages and how to ask for them')
     brk.add_argument('requests', nargs='*', metavar='BREAKAGE TEST... | '
                      'TEST=BREAKAGE...')
+    sub.add_parser('paths', help='the lab\'s paths as shell assignments: '
+                   'eval "$(python3 -m dvr_lab paths)"')
     logs = sub.add_parser('logs', help='where the logs are, or a tail')
     logs.add_argument('service', nargs='?')
     logs.add_argument('-n', '--lines', type=int, default=40)
     args = parser.parse_args(argv)
     listing = args.command == 'break' and (args.list or not args.requests)
-    if os.geteuid() != 0 and not listing:
+    if os.geteuid() != 0 and not listing and args.command != 'paths':
         parser.error('the lab manages namespaces and services: run as root')
     handler = {'up': cmd_up, 'down': cmd_down, 'status': cmd_status,
-               'logs': cmd_logs, 'break': cmd_break}[args.command]
+               'logs': cmd_logs, 'break': cmd_break,
+               'paths': cmd_paths}[args.command]
     return handler(args, argv)
 
 

@@ -8,6 +8,7 @@ VENV = os.environ.get('DVR_LAB_VENV', '/opt/dvr-lab/venv')
 VENV_BIN = os.path.join(VENV, 'bin')
 # The console script setup.cfg declares, once `up` installed the project.
 AGENT_CTL = os.path.join(VENV_BIN, 'dvr-lab-agent')
+TOX_VENV = os.path.join(os.path.dirname(VENV), 'tox-venv')
 
 
 def venv_bin(name):
@@ -169,6 +170,13 @@ def record_layout(lab_layout):
 def requested_layout():
     """The layout `up` builds unless told otherwise: $DVR_LAB_LAYOUT."""
     return os.environ.get(LAYOUT_VARIABLE) or DEFAULT_LAYOUT
+
+
+def paths():
+    """The lab's paths by name, for scripts (`dvr-lab paths`)."""
+    return {'STATE_DIR': STATE_DIR, 'LOG_DIR': LOG_DIR,
+            'TEMPEST_DIR': TEMPEST_DIR, 'VENV': VENV, 'VENV_BIN': VENV_BIN,
+            'AGENT_CTL': AGENT_CTL, 'TOX_VENV': TOX_VENV}
 
 
 def url(service):

@@ -8,6 +8,7 @@ import testtools
 
 from dvr_lab.breakages import catalogue
 from dvr_lab import cli
+from dvr_lab import settings
 
 
 class TestBreakCommand(testtools.TestCase):
@@ -35,3 +36,16 @@ class TestBreakCommand(testtools.TestCase):
         with mock.patch('os.geteuid', return_value=0):
             self.assertEqual(2, cli.main(['break', 'test_x=no-such']))
         self.assertIn("unknown breakage 'no-such'", self.err.getvalue())
+
+
+class TestPathsCommand(testtools.TestCase):
+
+    def test_paths_are_shell_assignments_from_settings(self):
+        out = self.useFixture(fixtures.MockPatch(
+            'sys.stdout', new_callable=io.StringIO)).mock
+        self.useFixture(fixtures.MockPatch('os.geteuid', return_value=1000))
+        self.assertEqual(0, cli.main(['paths']))
+        lines = out.getvalue().splitlines()
+        self.assertIn('DVR_LAB_VENV_BIN=' + settings.VENV_BIN, lines)
+        self.assertIn('DVR_LAB_TEMPEST_DIR=' + settings.TEMPEST_DIR, lines)
+        self.assertEqual(len(settings.paths()), len(lines))
