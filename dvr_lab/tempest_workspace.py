@@ -7,7 +7,6 @@ import subprocess
 from dvr_lab import inifile
 from dvr_lab import settings as s
 import dvr_tempest_plugin
-from dvr_tempest_plugin.common import settings as plugin_settings
 
 
 def tempest_conf(layout, image_id, flavor_id, public_network_id):
@@ -71,6 +70,9 @@ def tempest_conf(layout, image_id, flavor_id, public_network_id):
 
 def agent_commands():
     """[dvr] <kind>_agent_<action>_command: dvr-lab-agent on the host."""
+    # Imported here: `dvr-lab down` imports this module outside the lab
+    # venv, where oslo.config is missing.
+    from dvr_tempest_plugin.common import settings as plugin_settings
     return {plugin_settings.agent_command_option(kind, action):
             shlex.join([s.AGENT_CTL, action, kind])
             for kind in plugin_settings.AGENT_KINDS
