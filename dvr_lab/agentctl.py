@@ -15,7 +15,7 @@ from dvr_lab import settings as s
 def this_host():
     try:
         with open(os.path.join(namespaces.IDENTITY_DIR, 'name')) as f:
-            return s.host(f.read().strip())
+            return s.layout().host(f.read().strip())
     except (OSError, KeyError):
         sys.exit('dvr-lab-agent: not on a dvr-lab host (no %s/name)'
                  % namespaces.IDENTITY_DIR)
@@ -37,7 +37,7 @@ def main(argv=None):
         if pid:
             print('%s already running, pid %d' % (svc.name, pid))
             return 0
-        new = processes.start(svc.name, namespaces.enter(host) + svc.argv)
+        new = services.start(svc)
         print('%s started, pid %d' % (svc.name, new))
         return 0
     if not pid:

@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import shlex
 import sys
 
 from dvr_lab import settings as s
@@ -23,7 +24,6 @@ def _prepare_and_reexec(argv):
         steps.out('    ' + install.install_venv())
     with steps.step('this project into the venv'):
         steps.out('    ' + install.install_project())
-        install.install_agent_ctl()
     if not _in_lab_venv():
         os.environ[PREPARED] = '1'
         os.execv(install.venv_python(),
@@ -33,6 +33,11 @@ def _prepare_and_reexec(argv):
 def cmd_up(args, argv):
     from dvr_lab import lab
     from dvr_lab import steps
+    try:
+        s.layout(args.layout)
+    except s.UnknownLayout as exc:
+        print('dvr-lab up: %s' % exc, file=sys.stderr)
+        return 2
     try:
         if not lab.healthy() and not os.environ.get(PREPARED):
             _prepare_and_reexec(argv)
@@ -47,14 +52,35 @@ def cmd_down(args, argv):
     return lab.down()
 
 
+def _continue_in_lab_venv(argv):
+    """Run this command again in the lab venv, when there is one."""
+    if not _in_lab_venv() and os.path.exists(s.venv_bin('python')):
+        os.execv(s.venv_bin('python'),
+                 [s.venv_bin('python'), '-m', 'dvr_lab.cli'] + argv)
+
+
 def cmd_status(args, argv):
-    if not _in_lab_venv() and os.path.exists(
-            os.path.join(s.VENV, 'bin', 'python')):
-        os.execv(os.path.join(s.VENV, 'bin', 'python'),
-                 [os.path.join(s.VENV, 'bin', 'python'), '-m',
-                  'dvr_lab.cli'] + argv)
+    _continue_in_lab_venv(argv)
     from dvr_lab import status
-    return status.report()
+    return status.report(s.layout())
+
+
+def cmd_break(args, argv):
+    _continue_in_lab_venv(argv)
+    from dvr_lab.breakages import catalogue
+    if args.list:
+        sys.stdout.write(catalogue.listing())
+        return 0
+    from dvr_lab.breakages import runner
+    try:
+        requests = catalogue.requests(args.requests)
+        if not requests:
+            sys.stdout.write(catalogue.listing())
+            return 2
+        return runner.run(requests)
+    except (catalogue.UnknownBreakage, runner.UnknownTest) as exc:
+        print('dvr-lab break: %s' % exc, file=sys.stderr)
+        return 2
 
 
 def cmd_logs(args, argv):
@@ -74,6 +100,12 @@ def cmd_logs(args, argv):
     return 0
 
 
+def cmd_paths(args, argv):
+    for name, path in sorted(s.paths().items()):
+        print('DVR_LAB_%s=%s' % (name, shlex.quote(path)))
+    return 0
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog='dvr-lab', description=__doc__)
@@ -86,14 +118,25 @@ def main(argv=None):
         'dvr computes')
     sub.add_parser('down', help='stop the lab and remove all it made')
     sub.add_parser('status', help='services, agents and hosts')
+    brk = sub.add_parser(
+        'break', help='run scenario tests against a lab broken the way '
+        'they check (--list: the breakages)')
+    brk.add_argument('--list', action='store_true',
+                     help='the breakages and how to ask for them')
+    brk.add_argument('requests', nargs='*', metavar='BREAKAGE TEST... | '
+                     'TEST=BREAKAGE...')
+    sub.add_parser('paths', help='the lab\'s paths as shell assignments: '
+                   'eval "$(python3 -m dvr_lab paths)"')
     logs = sub.add_parser('logs', help='where the logs are, or a tail')
     logs.add_argument('service', nargs='?')
     logs.add_argument('-n', '--lines', type=int, default=40)
     args = parser.parse_args(argv)
-    if os.geteuid() != 0:
+    listing = args.command == 'break' and (args.list or not args.requests)
+    if os.geteuid() != 0 and not listing and args.command != 'paths':
         parser.error('the lab manages namespaces and services: run as root')
     handler = {'up': cmd_up, 'down': cmd_down, 'status': cmd_status,
-               'logs': cmd_logs}[args.command]
+               'logs': cmd_logs, 'break': cmd_break,
+               'paths': cmd_paths}[args.command]
     return handler(args, argv)
 
 

@@ -4,7 +4,6 @@ import os
 import subprocess
 
 from dvr_lab import configs
-from dvr_lab import controller
 from dvr_lab import inifile
 from dvr_lab import namespaces
 from dvr_lab import services
@@ -24,7 +23,7 @@ def start_ovs(host):
     if not os.path.exists(db):
         namespaces.run(host, ['ovsdb-tool', 'create',
                               '/etc/openvswitch/conf.db', OVS_SCHEMA])
-    controller.start(services.ovsdb_server(host))
+    services.start(services.ovsdb_server(host))
     steps.wait_for('ovsdb-server on %s' % host.name,
                    lambda: vsctl(host, 'show', timeout=2) is not None, 20,
                    service=services.ovsdb_server(host).name)
@@ -33,7 +32,7 @@ def start_ovs(host):
           'external_ids:system-id=%s' % host.name,
           'external_ids:hostname=%s' % host.name,
           'other_config:userspace-tso-enable=false')
-    controller.start(services.ovs_vswitchd(host))
+    services.start(services.ovs_vswitchd(host))
     steps.wait_for('ovs-vswitchd on %s' % host.name,
                    lambda: 'ovs_version' in vsctl(host, 'list',
                                                   'Open_vSwitch', timeout=2),
@@ -108,12 +107,13 @@ def write_sshd_config(host):
             'StrictModes no',
             'PrintMotd no',
             'AcceptEnv LANG LC_*',
-            'SetEnv PATH=%s:/usr/local/sbin:/usr/local/bin:/usr/sbin:'
-            '/usr/bin:/sbin:/bin' % s.BIN_DIR,
+            # dvr-lab-agent on the PATH, after the system's commands
+            'SetEnv PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:'
+            '/usr/bin:/sbin:/bin:%s' % s.VENV_BIN,
             '']))
     os.makedirs('/run/sshd', exist_ok=True)
 
 
 def start_services(host):
     for svc in services.host_daemons(host):
-        controller.start(svc)
+        services.start(svc)

@@ -177,7 +177,7 @@ def ml2():
 
 def neutron_agent_base(host):
     root_helper = 'env PATH=%s:/usr/sbin:/usr/bin:/sbin:/bin' % (
-        os.path.join(s.VENV, 'bin'))
+        s.VENV_BIN)
     return {
         'DEFAULT': {
             'host': host.name,

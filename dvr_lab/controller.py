@@ -8,23 +8,12 @@ import socket
 from dvr_lab import configs
 from dvr_lab import inifile
 from dvr_lab import namespaces
-from dvr_lab import processes
 from dvr_lab import services
 from dvr_lab import settings as s
 from dvr_lab import steps
 
 DATABASES = ('keystone', 'glance', 'placement', 'nova_api', 'nova_cell0',
              'nova_cell1', 'neutron')
-
-
-def start(service):
-    argv = namespaces.enter(service.host) + service.argv
-    return processes.start(service.name, argv, env=service.env)
-
-
-def ensure_running(service):
-    if not processes.running(service.name):
-        start(service)
 
 
 def tcp_open(address, port):
@@ -41,7 +30,7 @@ def start_mariadb():
             '--datadir=' + services.MYSQL_DIR,
             '--auth-root-authentication-method=socket', '--skip-test-db'],
             timeout=120)
-    start(svc)
+    services.start(svc)
     steps.wait_for('MariaDB to answer', lambda: sql('SELECT 1'), 60,
                    service=svc.name)
 
@@ -81,7 +70,7 @@ def start_rabbitmq():
     with open(os.path.join(conf_dir, 'enabled_plugins'), 'w') as f:
         f.write('[].\n')
     svc = services.rabbitmq()
-    start(svc)
+    services.start(svc)
     return svc
 
 
@@ -124,7 +113,7 @@ def _manage(argv, timeout=300):
 
 def keystone_bootstrap():
     conf = ['--config-file', services.etc('keystone', 'keystone.conf')]
-    manage = [services.venv_bin('keystone-manage')] + conf
+    manage = [s.venv_bin('keystone-manage')] + conf
     for repo in ('fernet', 'credential'):
         os.makedirs(services.etc('keystone', repo), mode=0o700,
                     exist_ok=True)
@@ -143,17 +132,17 @@ def keystone_bootstrap():
 
 
 def _glance_sync():
-    _manage([services.venv_bin('glance-manage'), '--config-file',
+    _manage([s.venv_bin('glance-manage'), '--config-file',
              services.etc('glance', 'glance-api.conf'), 'db_sync'])
 
 
 def _placement_sync():
-    _manage([services.venv_bin('placement-manage'), '--config-file',
+    _manage([s.venv_bin('placement-manage'), '--config-file',
              services.etc('placement', 'placement.conf'), 'db', 'sync'])
 
 
 def _nova_sync():
-    manage = [services.venv_bin('nova-manage'), '--config-file',
+    manage = [s.venv_bin('nova-manage'), '--config-file',
               services.etc('nova', 'nova.conf')]
     _manage(manage + ['api_db', 'sync'])
     _manage(manage + ['cell_v2', 'map_cell0', '--database_connection',
@@ -165,7 +154,7 @@ def _nova_sync():
 
 
 def _neutron_sync():
-    _manage([services.venv_bin('neutron-db-manage')] +
+    _manage([s.venv_bin('neutron-db-manage')] +
             services.neutron_server_args() + ['upgrade', 'heads'])
 
 
@@ -179,5 +168,5 @@ def sync_databases():
 
 
 def discover_computes():
-    _manage([services.venv_bin('nova-manage'), '--config-file',
+    _manage([s.venv_bin('nova-manage'), '--config-file',
              services.etc('nova', 'nova.conf'), 'cell_v2', 'discover_hosts'])

@@ -47,7 +47,7 @@ def _requirements_digest():
 
 
 def venv_python():
-    return os.path.join(s.VENV, 'bin', 'python')
+    return s.venv_bin('python')
 
 
 def install_venv():
@@ -69,24 +69,20 @@ def install_venv():
 
 
 def install_project():
-    """This checkout, editable, into the lab venv (tempest plugin + driver)."""
+    """This checkout, editable, into the lab venv (tempest plugin + driver).
+
+    Installing it also writes its console scripts (dvr-lab-agent) into the
+    venv's bin.
+    """
     probe = subprocess.run(
         [venv_python(), '-c',
          'import dvr_lab, os; print(os.path.dirname(dvr_lab.__file__))'],
         capture_output=True, text=True, cwd='/')
-    if probe.stdout.strip() == os.path.join(REPO_ROOT, 'dvr_lab'):
+    if (probe.stdout.strip() == os.path.join(REPO_ROOT, 'dvr_lab') and
+            os.path.exists(s.AGENT_CTL)):
         return 'up to date'
     env = dict(os.environ, PBR_VERSION=os.environ.get('PBR_VERSION',
                                                       '0.0.1.dev0'))
     shell.run([venv_python(), '-m', 'pip', 'install', '-q', '--no-deps',
                '-e', REPO_ROOT], timeout=600, env=env)
     return 'installed from ' + REPO_ROOT
-
-
-def install_agent_ctl():
-    os.makedirs(s.BIN_DIR, exist_ok=True)
-    path = os.path.join(s.BIN_DIR, 'dvr-lab-agent')
-    with open(path, 'w') as f:
-        f.write('#!%s\nfrom dvr_lab.agentctl import main\nmain()\n'
-                % venv_python())
-    os.chmod(path, 0o755)

@@ -20,12 +20,12 @@ READY_FILE = os.path.join(s.STATE_DIR, 'ready.json')
 TESTER_LINKS = ('dvrlab-mgmt', 'dvrlab-pub')
 
 
-def build_network():
+def build_network(layout):
     namespaces.create_fabric()
-    for host in s.HOSTS:
-        namespaces.create_host(host)
+    for host in layout.hosts:
+        namespaces.create_host(host, layout)
     wire = namespaces.wire
-    for host in s.HOSTS:
+    for host in layout.hosts:
         pid = namespaces.holder_pid(host)
         if host.mgmt_ip:
             wire(s.MGMT_BRIDGE, 'm-' + host.name, pid, 'eth0',
@@ -44,21 +44,21 @@ def build_network():
          '%s/%d' % (s.TESTER_PUBLIC_IP, s.PUBLIC_PREFIXLEN))
 
 
-def start_control_plane():
+def start_control_plane(layout):
     with steps.step('MariaDB', log_of='mariadb'):
         rabbit = controller.start_rabbitmq()
         controller.start_mariadb()
         controller.create_databases()
     with steps.step('configuration files'):
         controller.write_configs()
-        for host in s.AGENT_HOSTS:
+        for host in layout.agent_hosts:
             computes.write_configs(host)
         computes.tester_key()
-        tempest_workspace.write_known_hosts()
+        tempest_workspace.write_known_hosts(layout)
     with steps.step('keystone bootstrap', log_of='keystone'):
         controller.keystone_bootstrap()
         keystone = services.api_services()[0]
-        controller.start(keystone)
+        services.start(keystone)
     with steps.step('database migrations (neutron, nova, glance, '
                     'placement)'):
         controller.sync_databases()
@@ -71,7 +71,7 @@ def start_control_plane():
     with steps.step('API services and workers'):
         for svc in services.api_services()[1:] + \
                 services.controller_workers():
-            controller.start(svc)
+            services.start(svc)
         for svc in services.api_services():
             steps.wait_for('%s API' % svc.name, lambda svc=svc:
                            controller.tcp_open(s.CONTROLLER_IP,
@@ -79,8 +79,8 @@ def start_control_plane():
                            90, service=svc.name)
 
 
-def start_hosts():
-    for host in s.AGENT_HOSTS:
+def start_hosts(layout):
+    for host in layout.agent_hosts:
         with steps.step('%s: Open vSwitch (netdev) and bridges' % host.name,
                         log_of=host.name + '-ovs-vswitchd'):
             computes.start_ovs(host)
@@ -91,58 +91,60 @@ def start_hosts():
             computes.start_services(host)
 
 
-def wait_cloud(conn):
-    wanted = {(h.name, kind) for h in s.AGENT_HOSTS
+def wait_cloud(conn, layout):
+    wanted = {(h.name, kind) for h in layout.agent_hosts
               for kind in ('Open vSwitch agent', 'L3 agent')}
     with steps.step('every agent alive'):
         steps.wait_for('%d neutron agents alive' % len(wanted), lambda: all(
             cloud.agents_alive(conn).get(k) for k in wanted), 180)
     with steps.step('both computes up and mapped'):
         steps.wait_for('nova-compute up on %s' % ', '.join(
-            h.name for h in s.COMPUTES), lambda: all(
-            cloud.computes_up(conn).get(h.name) for h in s.COMPUTES), 180)
+            h.name for h in layout.computes), lambda: all(
+            cloud.computes_up(conn).get(h.name) for h in layout.computes),
+            180)
         controller.discover_computes()
         steps.wait_for('hypervisors listed', lambda: len(list(
-            conn.compute.hypervisors())) >= len(s.COMPUTES), 60)
+            conn.compute.hypervisors())) >= len(layout.computes), 60)
 
 
-def up(layout):
+def up(layout_name):
+    layout = s.layout(layout_name)
     if healthy():
-        if s.LAYOUT != layout:
+        built = s.layout()
+        if built != layout:
             steps.out('dvr-lab is up with the %s layout, not %s: run '
-                      '`dvr-lab down` first' % (s.LAYOUT, layout))
+                      '`dvr-lab down` first' % (built.name, layout.name))
             return 1
         steps.out('dvr-lab is already up, %s layout (dvr-lab status for '
-                  'details)' % s.LAYOUT)
+                  'details)' % built.name)
         return 0
     if leftovers():
         with steps.step('clearing what a previous lab left behind'):
             teardown()
-    s.use_layout(layout)
     started = time.monotonic()
     for path in (s.STATE_DIR, s.ETC_DIR, s.LOG_DIR, s.RUN_DIR, s.DATA_DIR):
         os.makedirs(path, exist_ok=True)
-    s.record_layout()
+    s.record_layout(layout)
     with steps.step('network (%s layout): fabric, hosts %s, tester links'
-                    % (s.LAYOUT, '/'.join(h.name for h in s.HOSTS))):
-        build_network()
-    start_control_plane()
+                    % (layout.name, '/'.join(h.name for h in layout.hosts))):
+        build_network(layout)
+    start_control_plane(layout)
     conn = cloud.admin_connection()
-    start_hosts()
-    wait_cloud(conn)
+    start_hosts(layout)
+    wait_cloud(conn, layout)
     with steps.step('public network, image, flavor'):
         net = cloud.create_public_network(conn)
         image = cloud.create_image(conn)
         flavor = cloud.create_flavor(conn)
     with steps.step('tempest workspace %s' % s.TEMPEST_DIR):
-        tempest_workspace.write(image.id, flavor.id, net.id)
+        tempest_workspace.write(layout, image.id, flavor.id, net.id)
     with open(READY_FILE, 'w') as f:
         json.dump({'image': image.id, 'flavor': flavor.id,
                    'public_network': net.id,
                    'up_seconds': round(time.monotonic() - started, 1)}, f)
     steps.out('dvr-lab is up in %.0fs. Run the suite:\n  cd %s && %s run '
               '-r dvr' % (time.monotonic() - started, s.TEMPEST_DIR,
-                          os.path.join(s.VENV, 'bin', 'tempest')))
+                          s.venv_bin('tempest')))
     return 0
 
 
@@ -154,7 +156,7 @@ def leftovers():
 
 
 def teardown():
-    namespaces.destroy_hosts(s.HOSTS)
+    namespaces.destroy_hosts(s.layout().hosts)
     for name in processes.recorded_names():
         processes.stop(name)
     namespaces.destroy_fabric()
@@ -193,6 +195,7 @@ def remaining():
 def healthy():
     if not os.path.exists(READY_FILE):
         return False
+    layout = s.layout()
     return all(processes.running(svc.name) for svc in
-               services.all_services()) and all(
-        namespaces.holder_pid(h) for h in s.HOSTS)
+               services.all_services(layout)) and all(
+        namespaces.holder_pid(h) for h in layout.hosts)

@@ -7,17 +7,19 @@ host's own directories, so `ip netns` and OVS behave as on a real machine.
 
 import os
 import shlex
-import time
 
 from dvr_lab import processes
+from dvr_lab import procfs
 from dvr_lab import settings
 from dvr_lab import shell
+from dvr_tempest_plugin.common import polling
 
 PRIVATE_FILES = ('/etc/hosts',)
 PRIVATE_DIRS = ('/etc/openvswitch', '/var/lib/openvswitch',
                 '/var/log/openvswitch')
 PRIVATE_TMPFS = ('/run/netns', '/run/openvswitch')
 IDENTITY_DIR = os.path.join(settings.STATE_DIR, 'this-host')
+HOST_START_TIMEOUT = 10
 
 
 def holder_name(host):
@@ -50,20 +52,20 @@ def _ready_file(host):
     return os.path.join(host.dir, 'ready')
 
 
-def _hosts_file(host):
+def _hosts_file(host, layout):
     lines = ['127.0.0.1 localhost', '127.0.1.1 %s' % host.name]
-    lines += ['%s %s' % (h.mgmt_ip, h.name) for h in settings.HOSTS
+    lines += ['%s %s' % (h.mgmt_ip, h.name) for h in layout.hosts
               if h.mgmt_ip and h.name != host.name]
     return '\n'.join(lines) + '\n'
 
 
-def create_host(host):
+def create_host(host, layout):
     for path in PRIVATE_TMPFS + PRIVATE_DIRS + (IDENTITY_DIR,):
         os.makedirs(path, exist_ok=True)
     for path in PRIVATE_DIRS + (IDENTITY_DIR,):
         os.makedirs(_private_dir(host, path), exist_ok=True)
     with open(_private_dir(host, '/etc/hosts'), 'w') as f:
-        f.write(_hosts_file(host))
+        f.write(_hosts_file(host, layout))
     with open(os.path.join(_private_dir(host, IDENTITY_DIR), 'name'),
               'w') as f:
         f.write(host.name + '\n')
@@ -74,13 +76,13 @@ def create_host(host):
     processes.start(holder_name(host), [
         'unshare', '--net', '--mount', '--uts', '--propagation', 'private',
         '--', '/bin/sh', '-c', _setup_script(host)])
-    deadline = time.monotonic() + 10
-    while not os.path.exists(_ready_file(host)):
-        if time.monotonic() > deadline or not holder_pid(host):
-            raise shell.CommandError(
-                'host %s did not come up: see %s'
-                % (host.name, processes.log_file(holder_name(host))))
-        time.sleep(0.05)
+    ready, _ = polling.wait_for(
+        lambda: os.path.exists(_ready_file(host)) or not holder_pid(host),
+        bool, HOST_START_TIMEOUT, interval=0.05)
+    if not (ready and os.path.exists(_ready_file(host))):
+        raise shell.CommandError(
+            'host %s did not come up: see %s'
+            % (host.name, processes.log_file(holder_name(host))))
 
 
 def enter(host):
@@ -103,7 +105,7 @@ def pids_inside(host):
         return set()
     inside = set()
     for ns_kind in ('net', 'mnt'):
-        inside.update(processes.pids_in_namespace(
+        inside.update(procfs.pids_in_namespace(
             '/proc/%d/ns/%s' % (pid, ns_kind), ns_kind))
     inside.discard(pid)
     return inside
@@ -140,7 +142,7 @@ def create_fabric():
 
 def destroy_fabric():
     if fabric_exists():
-        processes.terminate_all(processes.pids_in_namespace(
+        processes.terminate_all(procfs.pids_in_namespace(
             '/run/netns/' + settings.FABRIC_NS), timeout=5)
         shell.run(['ip', 'netns', 'delete', settings.FABRIC_NS], check=False)
 

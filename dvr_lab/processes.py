@@ -3,9 +3,10 @@
 import os
 import signal
 import subprocess
-import time
 
+from dvr_lab import procfs
 from dvr_lab import settings
+from dvr_tempest_plugin.common import polling
 
 
 def pid_file(name):
@@ -25,17 +26,8 @@ def start(name, argv, env=None, cwd='/'):
                                 stderr=subprocess.STDOUT, env=env, cwd=cwd,
                                 start_new_session=True)
     with open(pid_file(name), 'w') as f:
-        f.write('%d %d\n' % (proc.pid, start_time(proc.pid)))
+        f.write('%d %d\n' % (proc.pid, procfs.start_time(proc.pid)))
     return proc.pid
-
-
-def start_time(pid):
-    """The kernel's start time of pid: tells a reused PID from ours."""
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return int(f.read().rsplit(')', 1)[1].split()[19])
-    except (OSError, IndexError, ValueError):
-        return 0
 
 
 def recorded_pid(name):
@@ -45,13 +37,7 @@ def recorded_pid(name):
             pid, started = (int(x) for x in f.read().split())
     except (OSError, ValueError):
         return None
-    if start_time(pid) != started:
-        return None
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            if f.read().rsplit(')', 1)[1].split()[0] == 'Z':
-                return None
-    except OSError:
+    if procfs.start_time(pid) != started or not procfs.alive(pid):
         return None
     return pid
 
@@ -87,13 +73,16 @@ def terminate_all(pids, timeout=10):
     """SIGTERM each PID's group at once, SIGKILL whatever outlives timeout."""
     for pid in pids:
         _signal_group(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def alive():
         for pid in pids:
             _reap(pid)
-        if not any(_alive(pid) for pid in pids):
-            return
-        time.sleep(0.1)
+        return [pid for pid in pids if procfs.alive(pid)]
+
+    gone, _ = polling.wait_for(alive, lambda left: not left, timeout,
+                               interval=0.1)
+    if gone:
+        return
     for pid in pids:
         _signal_group(pid, signal.SIGKILL)
         _reap(pid)
@@ -114,51 +103,3 @@ def _reap(pid):
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         pass
-
-
-def _alive(pid):
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except OSError:
-        return False
-
-
-def pids_in_namespace(ns_path, kind='net'):
-    """PIDs of every process whose `kind` namespace is the one at ns_path."""
-    try:
-        target = os.stat(ns_path).st_ino
-    except OSError:
-        return []
-    found = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            if os.stat('/proc/%s/ns/%s' % (entry, kind)).st_ino == target:
-                found.append(int(entry))
-        except OSError:
-            continue
-    return found
-
-
-def rss_kib(pid):
-    return _smaps_rollup(pid).get('Rss', 0)
-
-
-def pss_kib(pid):
-    """Proportional set size: pages shared between forks counted once."""
-    return _smaps_rollup(pid).get('Pss', 0)
-
-
-def _smaps_rollup(pid):
-    found = {}
-    try:
-        with open('/proc/%d/smaps_rollup' % pid) as f:
-            for line in f:
-                key, _, value = line.partition(':')
-                if value.strip().endswith('kB'):
-                    found[key] = int(value.split()[0])
-    except (OSError, ValueError):
-        pass
-    return found

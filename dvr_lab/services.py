@@ -3,6 +3,8 @@
 import collections
 import os
 
+from dvr_lab import namespaces
+from dvr_lab import processes
 from dvr_lab import settings as s
 
 Service = collections.namedtuple('Service', 'name host argv env')
@@ -10,10 +12,6 @@ Service = collections.namedtuple('Service', 'name host argv env')
 MYSQL_SOCKET = os.path.join(s.DATA_DIR, 'mysql.sock')
 MYSQL_DIR = os.path.join(s.DATA_DIR, 'mysql')
 RABBIT_DIR = os.path.join(s.DATA_DIR, 'rabbitmq')
-
-
-def venv_bin(name):
-    return os.path.join(s.VENV, 'bin', name)
 
 
 def etc(*parts):
@@ -52,7 +50,7 @@ def rabbitmq():
 
 def _uwsgi(name, module, env):
     return Service(name, s.CONTROLLER, [
-        venv_bin('uwsgi'), '--home', s.VENV,
+        s.venv_bin('uwsgi'), '--home', s.VENV,
         '--http-socket', '%s:%d' % (s.CONTROLLER_IP, s.PORTS[name]),
         '--module', module + ':application',
         '--master', '--processes', '1', '--threads', '1',
@@ -87,14 +85,14 @@ def controller_workers():
     nova = ['--config-file', etc('nova', 'nova.conf')]
     return [
         Service('nova-conductor', s.CONTROLLER,
-                [venv_bin('nova-conductor')] + nova, None),
+                [s.venv_bin('nova-conductor')] + nova, None),
         Service('nova-scheduler', s.CONTROLLER,
-                [venv_bin('nova-scheduler')] + nova, None),
+                [s.venv_bin('nova-scheduler')] + nova, None),
         Service('neutron-rpc-server', s.CONTROLLER,
-                [venv_bin('neutron-rpc-server')] + neutron_server_args(),
+                [s.venv_bin('neutron-rpc-server')] + neutron_server_args(),
                 None),
         Service('neutron-periodic-workers', s.CONTROLLER,
-                [venv_bin('neutron-periodic-workers')] +
+                [s.venv_bin('neutron-periodic-workers')] +
                 neutron_server_args(), None),
     ]
 
@@ -124,14 +122,14 @@ AGENTS = {
 def agent(host, short_name):
     suffix, binary, ini = AGENTS[short_name]
     return Service('%s-%s' % (host.name, suffix), host, [
-        venv_bin(binary),
+        s.venv_bin(binary),
         '--config-file', host_etc(host, 'neutron', 'neutron.conf'),
         '--config-file', host_etc(host, 'neutron', ini)], None)
 
 
 def nova_compute(host):
     return Service(host.name + '-nova-compute', host, [
-        venv_bin('python'), '-m', 'dvr_lab.nova_compute',
+        s.venv_bin('python'), '-m', 'dvr_lab.nova_compute',
         '--config-file', host_etc(host, 'nova', 'nova.conf')], None)
 
 
@@ -153,16 +151,25 @@ def agent_host_services(host):
     return [ovsdb_server(host), ovs_vswitchd(host)] + host_daemons(host)
 
 
-def all_services():
+def all_services(layout=None):
+    """Every service of the lab with layout (by default the one built)."""
+    layout = layout or s.layout()
     services = [mariadb(), rabbitmq()] + api_services() + \
         controller_workers()
-    for host in s.AGENT_HOSTS:
+    for host in layout.agent_hosts:
         services += agent_host_services(host)
     return services
 
 
-def by_name(name):
-    for service in all_services():
+def by_name(name, layout=None):
+    for service in all_services(layout):
         if service.name == name:
             return service
     raise KeyError(name)
+
+
+def start(service):
+    """Start service inside its host: the one way a lab service starts."""
+    return processes.start(service.name,
+                           namespaces.enter(service.host) + service.argv,
+                           env=service.env)

@@ -5,7 +5,15 @@ import os
 
 STATE_DIR = os.environ.get('DVR_LAB_STATE_DIR', '/var/lib/dvr-lab')
 VENV = os.environ.get('DVR_LAB_VENV', '/opt/dvr-lab/venv')
-BIN_DIR = os.path.join(os.path.dirname(VENV), 'bin')
+VENV_BIN = os.path.join(VENV, 'bin')
+# The console script setup.cfg declares, once `up` installed the project.
+AGENT_CTL = os.path.join(VENV_BIN, 'dvr-lab-agent')
+TOX_VENV = os.path.join(os.path.dirname(VENV), 'tox-venv')
+
+
+def venv_bin(name):
+    return os.path.join(VENV_BIN, name)
+
 
 ETC_DIR = os.path.join(STATE_DIR, 'etc')
 LOG_DIR = os.path.join(STATE_DIR, 'log')
@@ -95,22 +103,58 @@ LAYOUTS = {
 }
 DEFAULT_LAYOUT = 'article'
 LAYOUT_FILE = os.path.join(STATE_DIR, 'layout')
+LAYOUT_VARIABLE = 'DVR_LAB_LAYOUT'
 
 
-def use_layout(name):
-    """Make name the layout HOSTS, AGENT_HOSTS and COMPUTES describe."""
-    global LAYOUT, AGENT_HOSTS, COMPUTES, HOSTS
-    if name not in LAYOUTS:
-        raise ValueError('no lab layout %r (layouts: %s)'
+class UnknownLayout(ValueError):
+
+    def __init__(self, name):
+        super().__init__('no lab layout %r (layouts: %s)'
                          % (name, ', '.join(sorted(LAYOUTS))))
-    LAYOUT = name
-    AGENT_HOSTS = LAYOUTS[name]
-    COMPUTES = tuple(h for h in AGENT_HOSTS if h.compute)
-    HOSTS = (CONTROLLER,) + AGENT_HOSTS + (OUTSIDE,)
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """The hosts of one lab: the controller, the agent hosts, outside."""
+
+    name: str
+    agent_hosts: tuple
+
+    @property
+    def computes(self):
+        return tuple(h for h in self.agent_hosts if h.compute)
+
+    @property
+    def snat_hosts(self):
+        return tuple(h for h in self.agent_hosts
+                     if h.l3_agent_mode == 'dvr_snat')
+
+    @property
+    def hosts(self):
+        return (CONTROLLER,) + self.agent_hosts + (OUTSIDE,)
+
+    def host(self, name):
+        for candidate in self.hosts:
+            if candidate.name == name:
+                return candidate
+        raise KeyError('no lab host named %r (hosts: %s)'
+                       % (name, ', '.join(h.name for h in self.hosts)))
+
+
+def layout(name=None):
+    """The layout called name; by default the one of the lab `up` built.
+
+    With no lab built, the default layout: `down` and `status` then work
+    whatever $DVR_LAB_LAYOUT says (only `up` reads it).
+    """
+    name = name or recorded_layout() or DEFAULT_LAYOUT
+    if name not in LAYOUTS:
+        raise UnknownLayout(name)
+    return Layout(name, LAYOUTS[name])
 
 
 def recorded_layout():
-    """The layout of the lab `dvr-lab up` built, None when there is none."""
+    """The name of the layout `dvr-lab up` built, None when there is none."""
     try:
         with open(LAYOUT_FILE) as f:
             return f.read().strip() or None
@@ -118,24 +162,21 @@ def recorded_layout():
         return None
 
 
-def record_layout():
+def record_layout(lab_layout):
     with open(LAYOUT_FILE, 'w') as f:
-        f.write(LAYOUT + '\n')
+        f.write(lab_layout.name + '\n')
 
 
 def requested_layout():
-    return os.environ.get('DVR_LAB_LAYOUT') or DEFAULT_LAYOUT
+    """The layout `up` builds unless told otherwise: $DVR_LAB_LAYOUT."""
+    return os.environ.get(LAYOUT_VARIABLE) or DEFAULT_LAYOUT
 
 
-use_layout(recorded_layout() or requested_layout())
-
-
-def host(name):
-    for candidate in HOSTS:
-        if candidate.name == name:
-            return candidate
-    raise KeyError('no lab host named %r (hosts: %s)'
-                   % (name, ', '.join(h.name for h in HOSTS)))
+def paths():
+    """The lab's paths by name, for scripts (`dvr-lab paths`)."""
+    return {'STATE_DIR': STATE_DIR, 'LOG_DIR': LOG_DIR,
+            'TEMPEST_DIR': TEMPEST_DIR, 'VENV': VENV, 'VENV_BIN': VENV_BIN,
+            'AGENT_CTL': AGENT_CTL, 'TOX_VENV': TOX_VENV}
 
 
 def url(service):

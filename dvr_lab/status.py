@@ -3,8 +3,8 @@
 from dvr_lab import cloud
 from dvr_lab import namespaces
 from dvr_lab import processes
+from dvr_lab import procfs
 from dvr_lab import services
-from dvr_lab import settings as s
 
 
 def _row(kind, name, ok, detail):
@@ -13,20 +13,20 @@ def _row(kind, name, ok, detail):
     return ok
 
 
-def report():
+def report(layout):
     print('%-9s %-34s %-5s %s' % ('KIND', 'NAME', 'STATE', 'DETAIL'))
     healthy = True
     total_rss = 0
-    for host in s.HOSTS:
+    for host in layout.hosts:
         pid = namespaces.holder_pid(host)
         healthy &= _row('host', host.name, pid is not None,
                         'holder pid %s' % pid if pid else 'not running')
-    for svc in services.all_services():
+    for svc in services.all_services(layout):
         pid = processes.recorded_pid(svc.name)
         rss = 0
         if pid:
-            for ns_pid in [pid] + _children(pid):
-                rss += processes.rss_kib(ns_pid)
+            for member in [pid] + procfs.session_members(pid):
+                rss += procfs.memory_kib(member).get('Rss', 0)
         total_rss += rss
         healthy &= _row('service', svc.name, pid is not None,
                         'pid %s, %d MiB' % (pid, rss // 1024) if pid
@@ -42,35 +42,18 @@ def report():
                             ('up' if up else 'down'))
     except Exception as exc:
         healthy &= _row('api', 'keystone/neutron/nova', False, str(exc))
-    rss, pss = _lab_memory()
+    rss, pss = _lab_memory(layout)
     print('memory of all lab processes: RSS %d MiB, PSS %d MiB (PSS counts '
           'pages shared between forked workers once)' % (rss // 1024,
                                                          pss // 1024))
     return 0 if healthy else 1
 
 
-def _children(pid):
-    found = []
-    for entry in _all_pids():
-        try:
-            with open('/proc/%d/stat' % entry) as f:
-                fields = f.read().rsplit(')', 1)[1].split()
-            if int(fields[3]) == pid:  # same process group
-                found.append(entry)
-        except (OSError, ValueError, IndexError):
-            continue
-    return [p for p in found if p != pid]
-
-
-def _all_pids():
-    import os
-    return [int(p) for p in os.listdir('/proc') if p.isdigit()]
-
-
-def _lab_memory():
+def _lab_memory(layout):
     """(RSS, PSS) in KiB of every process in a lab host's namespaces."""
     seen = set()
-    for host in s.HOSTS:
+    for host in layout.hosts:
         seen |= namespaces.pids_inside(host)
-    return (sum(processes.rss_kib(p) for p in seen),
-            sum(processes.pss_kib(p) for p in seen))
+    memory = [procfs.memory_kib(pid) for pid in seen]
+    return (sum(m.get('Rss', 0) for m in memory),
+            sum(m.get('Pss', 0) for m in memory))

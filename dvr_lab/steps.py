@@ -5,6 +5,7 @@ import sys
 import time
 
 from dvr_lab import processes
+from dvr_tempest_plugin.common import polling
 
 
 class StepFailed(Exception):
@@ -39,21 +40,23 @@ def step(title, log_of=None):
 
 def wait_for(what, check, timeout, interval=0.5, service=None):
     """Poll check() until it returns truthy; fail naming what and the log."""
-    deadline = time.monotonic() + timeout
-    last_error = None
-    while time.monotonic() < deadline:
+    errors = []
+
+    def observe():
         if service and not processes.running(service):
             raise StepFailed('%s exited while waiting for %s; log %s:\n%s' % (
                 service, what, processes.log_file(service),
                 tail(processes.log_file(service))))
         try:
-            result = check()
-            if result:
-                return result
+            return check()
         except Exception as exc:  # the last one is reported on timeout
-            last_error = exc
-        time.sleep(interval)
-    detail = ' (last error: %s)' % last_error if last_error else ''
+            errors.append(exc)
+            return None
+
+    done, result = polling.wait_for(observe, bool, timeout, interval)
+    if done:
+        return result
+    detail = ' (last error: %s)' % errors[-1] if errors else ''
     raise StepFailed('timed out after %ss waiting for %s%s'
                      % (timeout, what, detail))
 

@@ -1,18 +1,17 @@
 """The tempest workspace `dvr-lab up` writes: everything the suite needs."""
 
 import os
+import shlex
 import subprocess
 
 from dvr_lab import inifile
 from dvr_lab import settings as s
 import dvr_tempest_plugin
 
-AGENT_CTL = os.path.join(s.BIN_DIR, 'dvr-lab-agent')
 
-
-def tempest_conf(image_id, flavor_id, public_network_id):
-    hosts = ','.join('%s:%s' % (h.name, h.mgmt_ip) for h in s.AGENT_HOSTS)
-    snat_hosts = [h for h in s.AGENT_HOSTS if h.l3_agent_mode == 'dvr_snat']
+def tempest_conf(layout, image_id, flavor_id, public_network_id):
+    hosts = ','.join('%s:%s' % (h.name, h.mgmt_ip)
+                     for h in layout.agent_hosts)
     dvr = {
         'host_ssh_addresses': hosts,
         'host_ssh_user': 'root',
@@ -24,13 +23,10 @@ def tempest_conf(image_id, flavor_id, public_network_id):
         # the lab is the suite's own: the agent-failure tests may disrupt it
         'disruptive_tests': True,
         # the lab sets allow_automatic_l3agent_failover
-        'expect_snat_failover': len(snat_hosts) > 1,
+        'expect_snat_failover': len(layout.snat_hosts) > 1,
         'agent_down_timeout': 90,
     }
-    for agent in ('l3', 'ovs'):
-        for action in ('stop', 'start', 'kill'):
-            dvr['%s_agent_%s_command' % (agent, action)] = '%s %s %s' % (
-                AGENT_CTL, action, agent)
+    dvr.update(agent_commands())
     return {
         'DEFAULT': {'log_dir': os.path.join(s.TEMPEST_DIR, 'logs'),
                     'log_file': 'tempest.log'},
@@ -46,7 +42,7 @@ def tempest_conf(image_id, flavor_id, public_network_id):
         'compute': {
             'image_ref': image_id, 'image_ref_alt': image_id,
             'flavor_ref': flavor_id, 'flavor_ref_alt': flavor_id,
-            'min_compute_nodes': len(s.COMPUTES),
+            'min_compute_nodes': len(layout.computes),
             'build_timeout': 180,
         },
         'compute-feature-enabled': {'console_output': True},
@@ -72,11 +68,23 @@ def tempest_conf(image_id, flavor_id, public_network_id):
     }
 
 
-def write(image_id, flavor_id, public_network_id):
+def agent_commands():
+    """[dvr] <kind>_agent_<action>_command: dvr-lab-agent on the host."""
+    # Imported here: `dvr-lab down` imports this module outside the lab
+    # venv, where oslo.config is missing.
+    from dvr_tempest_plugin.common import settings as plugin_settings
+    return {plugin_settings.agent_command_option(kind, action):
+            shlex.join([s.AGENT_CTL, action, kind])
+            for kind in plugin_settings.AGENT_KINDS
+            for action in plugin_settings.AGENT_ACTIONS}
+
+
+def write(layout, image_id, flavor_id, public_network_id):
     for sub in ('etc', 'logs'):
         os.makedirs(os.path.join(s.TEMPEST_DIR, sub), exist_ok=True)
     inifile.write(os.path.join(s.TEMPEST_DIR, 'etc', 'tempest.conf'),
-                  tempest_conf(image_id, flavor_id, public_network_id))
+                  tempest_conf(layout, image_id, flavor_id,
+                               public_network_id))
     plugin_root = os.path.dirname(os.path.dirname(
         os.path.abspath(dvr_tempest_plugin.__file__)))
     with open(os.path.join(s.TEMPEST_DIR, '.stestr.conf'), 'w') as f:
@@ -87,13 +95,13 @@ def write(image_id, flavor_id, public_network_id):
                     os.path.join(plugin_root, 'dvr_tempest_plugin', 'tests',
                                  'scenario'), plugin_root))
     if not os.path.isdir(os.path.join(s.TEMPEST_DIR, '.stestr')):
-        subprocess.run([os.path.join(s.VENV, 'bin', 'stestr'), 'init'],
+        subprocess.run([s.venv_bin('stestr'), 'init'],
                        cwd=s.TEMPEST_DIR, check=True, capture_output=True)
 
 
-def write_known_hosts():
+def write_known_hosts(layout):
     lines = []
-    for host in s.AGENT_HOSTS:
+    for host in layout.agent_hosts:
         with open(os.path.join(host.dir, 'etc', 'ssh',
                                'ssh_host_ed25519_key.pub')) as f:
             key = f.read().split()[:2]

@@ -10,13 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 lab() { (cd "$repo" && python3 -m dvr_lab "$@"); }
+eval "$(lab paths)"
 seconds() { local t0=$EPOCHREALTIME; "$@" >/tmp/dvr-lab-bench.log 2>&1 \
     || { tail -20 /tmp/dvr-lab-bench.log; exit 1; }; \
     python3 -c "print($EPOCHREALTIME - $t0)"; }
 
 lab down >/dev/null
 if [ "${1:-}" = "--cold" ]; then
-    rm -rf /opt/dvr-lab/venv
+    rm -rf "$DVR_LAB_VENV"
     python3 -m pip cache purge >/dev/null 2>&1 || true
     printf 'cold up:  %6.1f s\n' "$(seconds lab up)"
     printf 'down:     %6.1f s\n' "$(seconds lab down)"

@@ -5,14 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-tox_venv=/opt/dvr-lab/tox-venv
+eval "$(python3 -m dvr_lab paths)"
 
-if [ ! -x "$tox_venv/bin/tox" ]; then
-    python3 -m venv "$tox_venv"
-    "$tox_venv/bin/pip" install -q tox
+if [ ! -x "$DVR_LAB_TOX_VENV/bin/tox" ]; then
+    python3 -m venv "$DVR_LAB_TOX_VENV"
+    "$DVR_LAB_TOX_VENV/bin/pip" install -q tox
 fi
 echo "==> unit tests and style: tox -e pep8,py3"
-"$tox_venv/bin/tox" -q -e pep8,py3
+"$DVR_LAB_TOX_VENV/bin/tox" -q -e pep8,py3
 
 [ "${SKIP_LAB:-0}" = 1 ] && exit 0
 
@@ -23,12 +23,12 @@ finish() {
     if [ $status -ne 0 ]; then
         echo "==> failure: lab status and the tails of failing logs"
         lab status || true
-        for log in /var/lib/dvr-lab/log/*.log; do
+        for log in "$DVR_LAB_LOG_DIR"/*.log; do
             if grep -q -E "ERROR|Traceback" "$log" 2>/dev/null; then
                 echo "---- $log"; grep -E "ERROR|Traceback" "$log" | tail -5
             fi
         done
-        cp -r /var/lib/dvr-lab/tempest/logs "$repo/.tempest-logs" 2>/dev/null || true
+        cp -r "$DVR_LAB_TEMPEST_DIR/logs" "$repo/.tempest-logs" 2>/dev/null || true
     fi
     echo "==> dvr-lab down"
     lab down || status=1
@@ -41,11 +41,11 @@ echo "==> dvr-lab up"
 lab up
 lab status
 echo "==> the lab's own unit tests (nova driver, configuration), in its venv"
-/opt/dvr-lab/venv/bin/stestr --test-path ./dvr_lab/tests --top-dir ./ run
+"$DVR_LAB_VENV_BIN/stestr" --test-path ./dvr_lab/tests --top-dir ./ run
 echo "==> tempest run -r dvr (the whole suite, against the lab)"
-cd /var/lib/dvr-lab/tempest
+cd "$DVR_LAB_TEMPEST_DIR"
 set +e
-/opt/dvr-lab/venv/bin/tempest run -r dvr --concurrency 2 | tee /tmp/dvr-tempest-run.log
+"$DVR_LAB_VENV_BIN/tempest" run -r dvr --concurrency 2 | tee /tmp/dvr-tempest-run.log
 rc=${PIPESTATUS[0]}
 set -e
 count() { sed -n "s/^ - $1: \([0-9]*\)$/\1/p" /tmp/dvr-tempest-run.log | tail -1; }

@@ -14,6 +14,9 @@ import time
 
 from oslo_log import log as logging
 
+from dvr_lab import procfs
+from dvr_tempest_plugin.common import polling
+
 from . import naming
 from . import process
 
@@ -60,30 +63,13 @@ def delete_netns(path):
         pass
 
 
-def _ns_id(path):
-    st = os.stat(path)
-    return st.st_dev, st.st_ino
-
-
 def netns_pids(path):
     """PIDs of the processes whose network namespace is the one at path."""
-    if not netns_is_mounted(path):
-        return []
-    wanted = _ns_id(path)
-    if wanted == _ns_id('/proc/self/ns/net'):
+    if not netns_is_mounted(path) or os.path.samefile(
+            path, '/proc/self/ns/net'):
         # Never treat the host's own namespace as a server's.
         return []
-    me = os.getpid()
-    pids = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit() or int(entry) == me:
-            continue
-        try:
-            if _ns_id('/proc/%s/ns/net' % entry) == wanted:
-                pids.append(int(entry))
-        except OSError:
-            continue
-    return pids
+    return procfs.pids_in_namespace(path, 'net')
 
 
 # -- processes ----------------------------------------------------------------
@@ -95,19 +81,11 @@ def reap_children():
                 del _children[pid]
 
 
-def _is_zombie(pid):
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().rsplit(')', 1)[1].split()[0] == 'Z'
-    except (OSError, IndexError):
-        return True
-
-
 def pid_alive(pid):
     reap_children()
     if not pid:
         return False
-    return os.path.exists('/proc/%d' % pid) and not _is_zombie(pid)
+    return procfs.alive(pid)
 
 
 def cmdline(pid):
@@ -139,12 +117,10 @@ def _signal(pid, sig):
 
 
 def _wait_gone(pids, timeout):
-    deadline = time.monotonic() + timeout
-    while True:
-        left = [p for p in pids if pid_alive(p)]
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.05)
+    _, left = polling.wait_for(lambda: [p for p in pids if pid_alive(p)],
+                               lambda alive: not alive, timeout,
+                               interval=0.05)
+    return left
 
 
 def terminate(pids, timeout=STOP_TIMEOUT):
@@ -398,16 +374,19 @@ def start_sshd(paths, netns):
                                 start_new_session=True, cwd='/')
     with _children_lock:
         _children[proc.pid] = proc
-    deadline = time.monotonic() + SSHD_START_TIMEOUT
-    while time.monotonic() < deadline:
+
+    def sshd_pid():
         if proc.poll() is not None:
             raise process.CommandFailed(
                 cmd=' '.join(argv), status='exit status %s' % proc.returncode,
                 stderr=tail(paths.sshd_log, 1000))
         pid = read_pidfile(paths.sshd_pid)
-        if pid and is_server_sshd(pid, paths):
-            return pid
-        time.sleep(0.05)
+        return pid if pid and is_server_sshd(pid, paths) else None
+
+    started, pid = polling.wait_for(sshd_pid, bool, SSHD_START_TIMEOUT,
+                                    interval=0.05)
+    if started:
+        return pid
     # Never leave a half-started sshd behind.
     terminate([proc.pid])
     raise process.CommandFailed(

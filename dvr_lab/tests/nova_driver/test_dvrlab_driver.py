@@ -9,9 +9,9 @@ import types
 import unittest
 from unittest import mock
 
-from dvr_lab.tests import _nova
-from dvr_lab.tests._nova import driver as dvrlab_driver
-from dvr_lab.tests._nova import plumbing
+from dvr_lab.tests.nova_driver import _nova
+from dvr_lab.tests.nova_driver._nova import driver as dvrlab_driver
+from dvr_lab.tests.nova_driver._nova import plumbing
 
 from nova.compute import power_state
 from nova.compute import provider_tree

@@ -4,11 +4,11 @@ import os
 import tempfile
 import unittest
 
-from dvr_lab.tests import _nova
-from dvr_lab.tests._nova import naming
-from dvr_lab.tests._nova import netinfo
-from dvr_lab.tests._nova import plumbing
-from dvr_lab.tests._nova import process
+from dvr_lab.tests.nova_driver import _nova
+from dvr_lab.tests.nova_driver._nova import naming
+from dvr_lab.tests.nova_driver._nova import netinfo
+from dvr_lab.tests.nova_driver._nova import plumbing
+from dvr_lab.tests.nova_driver._nova import process
 
 
 class TestNaming(unittest.TestCase):

@@ -1,5 +1,7 @@
 import configparser
+import os
 
+import fixtures
 import testtools
 
 from dvr_lab import configs
@@ -53,7 +55,7 @@ class TestNeutronDvrSettings(testtools.TestCase):
         self.assertEqual(2, len(computes))
 
     def test_ovs_agent_is_distributed_with_arp_responder_on_netdev(self):
-        host = settings.COMPUTES[0]
+        host = settings.layout('article').computes[0]
         conf = parse(configs.ovs_agent(host))
         self.assertEqual('true', conf.get('agent',
                                           'enable_distributed_routing'))
@@ -69,10 +71,11 @@ class TestNeutronDvrSettings(testtools.TestCase):
                          conf.get('ml2_type_flat', 'flat_networks'))
 
     def test_each_host_has_its_own_identity(self):
+        computes = settings.layout('article').computes
         names = {parse(configs.neutron_agent_base(h)).get('DEFAULT', 'host')
-                 for h in settings.COMPUTES}
-        self.assertEqual({h.name for h in settings.COMPUTES}, names)
-        for host in settings.COMPUTES:
+                 for h in computes}
+        self.assertEqual({h.name for h in computes}, names)
+        for host in computes:
             nova = parse(configs.nova(host))
             self.assertEqual(host.name, nova.get('DEFAULT', 'host'))
             self.assertEqual('dvrlab.driver.NamespaceDriver',
@@ -82,8 +85,10 @@ class TestNeutronDvrSettings(testtools.TestCase):
 class TestServices(testtools.TestCase):
 
     def test_names_are_unique(self):
-        names = [svc.name for svc in services.all_services()]
-        self.assertEqual(len(names), len(set(names)))
+        for layout in settings.LAYOUTS:
+            names = [svc.name for svc in services.all_services(
+                settings.layout(layout))]
+            self.assertEqual(len(names), len(set(names)))
 
     def test_apis_listen_on_the_controller_only(self):
         for svc in services.api_services():
@@ -92,7 +97,7 @@ class TestServices(testtools.TestCase):
             self.assertEqual('controller', svc.host.name)
 
     def test_agents_read_their_host_config(self):
-        host = settings.COMPUTES[1]
+        host = settings.layout('article').computes[1]
         argv = services.agent(host, 'l3').argv
         self.assertIn(services.host_etc(host, 'neutron', 'l3_agent.ini'),
                       argv)
@@ -100,43 +105,83 @@ class TestServices(testtools.TestCase):
 
 class TestLayouts(testtools.TestCase):
 
-    def tearDown(self):
-        settings.use_layout(self.before)
-        super(TestLayouts, self).tearDown()
-
-    def setUp(self):
-        super(TestLayouts, self).setUp()
-        self.before = settings.LAYOUT
-
     def test_standard_layout_runs_agents_but_no_nova_on_network_node(self):
-        settings.use_layout('standard')
-        names = [svc.name for svc in services.all_services()]
+        layout = settings.layout('standard')
+        names = [svc.name for svc in services.all_services(layout)]
         self.assertIn('network1-neutron-l3-agent', names)
         self.assertIn('network1-neutron-openvswitch-agent', names)
         self.assertNotIn('network1-nova-compute', names)
         self.assertIn('cpnw2-nova-compute', names)
         self.assertEqual(['cpnw1', 'cpnw2'],
-                         [h.name for h in settings.COMPUTES])
+                         [h.name for h in layout.computes])
 
     def test_every_agent_host_is_reachable_over_ssh_from_tempest(self):
         from dvr_lab import tempest_workspace
-        for layout in settings.LAYOUTS:
-            settings.use_layout(layout)
-            dvr = tempest_workspace.tempest_conf('i', 'f', 'n')['dvr']
+        for name in settings.LAYOUTS:
+            layout = settings.layout(name)
+            dvr = tempest_workspace.tempest_conf(layout, 'i', 'f', 'n')['dvr']
             self.assertEqual(
-                {h.name for h in settings.AGENT_HOSTS},
+                {h.name for h in layout.agent_hosts},
                 {pair.split(':')[0]
                  for pair in dvr['host_ssh_addresses'].split(',')})
 
     def test_snat_failover_is_expected_only_with_two_dvr_snat_hosts(self):
         from dvr_lab import tempest_workspace
         expected = {'article': True, 'standard': False}
-        for layout, failover in expected.items():
-            settings.use_layout(layout)
-            dvr = tempest_workspace.tempest_conf('i', 'f', 'n')['dvr']
+        for name, failover in expected.items():
+            dvr = tempest_workspace.tempest_conf(
+                settings.layout(name), 'i', 'f', 'n')['dvr']
             self.assertEqual(failover, dvr['expect_snat_failover'])
 
     def test_unknown_layout_is_refused_by_name(self):
-        error = self.assertRaises(ValueError, settings.use_layout, 'flat')
+        error = self.assertRaises(ValueError, settings.layout, 'flat')
         self.assertIn("no lab layout 'flat' (layouts: article, standard)",
                       str(error))
+
+
+class TestLayoutOfTheBuiltLab(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        state = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(fixtures.MonkeyPatch(
+            'dvr_lab.settings.LAYOUT_FILE', os.path.join(state, 'layout')))
+        self.useFixture(fixtures.EnvironmentVariable(
+            settings.LAYOUT_VARIABLE, 'no-such-layout'))
+
+    def test_no_lab_built_means_the_default_whatever_the_variable(self):
+        self.assertEqual(settings.DEFAULT_LAYOUT, settings.layout().name)
+
+    def test_the_recorded_layout_wins(self):
+        settings.record_layout(settings.layout('standard'))
+        self.assertEqual('standard', settings.layout().name)
+        self.assertEqual('network1',
+                         settings.layout().host('network1').name)
+
+    def test_only_up_reads_the_variable(self):
+        self.assertEqual('no-such-layout', settings.requested_layout())
+        self.assertRaises(settings.UnknownLayout, settings.layout,
+                          settings.requested_layout())
+
+
+class TestAgentCommands(testtools.TestCase):
+
+    def test_every_kind_and_action_runs_the_console_script(self):
+        from dvr_lab import tempest_workspace
+        from dvr_tempest_plugin.common import settings as plugin_settings
+        dvr = tempest_workspace.tempest_conf(
+            settings.layout('article'), 'i', 'f', 'n')['dvr']
+        for kind in plugin_settings.AGENT_KINDS:
+            for action in plugin_settings.AGENT_ACTIONS:
+                option = plugin_settings.agent_command_option(kind, action)
+                self.assertEqual([settings.AGENT_CTL, action, kind],
+                                 dvr[option].split())
+
+    def test_the_console_script_is_declared(self):
+        setup = configparser.ConfigParser()
+        setup.read(os.path.join(os.path.dirname(__file__), '..', '..', '..',
+                                'setup.cfg'))
+        scripts = setup.get('entry_points', 'console_scripts')
+        self.assertIn('dvr-lab-agent = dvr_lab.agentctl:main', scripts)
+        self.assertEqual('dvr-lab-agent',
+                         os.path.basename(settings.AGENT_CTL))

@@ -1,0 +1,78 @@
+"""Breakages of the router's namespaces and devices on the hosts."""
+
+from dvr_lab.breakages import base
+from dvr_lab.breakages import hosts
+from dvr_tempest_plugin.common import naming
+
+
+class NoSnat(base.Breakage):
+    """Delete the router's snat- namespace wherever it is."""
+
+    name = 'no-snat'
+
+    def apply(self, test):
+        for host in hosts.agent_host_names():
+            if hosts.has_netns(host, hosts.snat(test)):
+                hosts.run(host, ['ip', 'netns', 'delete', hosts.snat(test)])
+
+
+class StraySnat(base.Breakage):
+    """Create an empty snat-<router> on the hosts without the SNAT."""
+
+    name = 'stray-snat'
+
+    def apply(self, test):
+        snat = hosts.snat(test)
+        for host in hosts.agent_host_names():
+            present = hosts.netns_names(host, '')
+            if hosts.qrouter(test) in present and snat not in present:
+                hosts.run(host, ['ip', 'netns', 'add', snat])
+
+
+class NoQrouterOffSnatHost(base.Breakage):
+    """Delete qrouter-<router> on the VM hosts that are not the SNAT host."""
+
+    name = 'no-qrouter'
+
+    def apply(self, test):
+        snat_host = test.current_snat_host()
+        for host in set(test.vm_hosts.values()) - {snat_host}:
+            if hosts.has_netns(host, hosts.qrouter(test)):
+                hosts.run(host, ['ip', 'netns', 'delete',
+                                 hosts.qrouter(test)])
+
+
+class NoFpr(base.Breakage):
+    """Delete the router's rfp-/fpr- veth pair on every host."""
+
+    name = 'no-fpr'
+
+    def apply(self, test):
+        fpr = hosts.fpr(test)
+        for host in hosts.agent_host_names():
+            if fpr in hosts.link_names(host, hosts.fip_ns(),
+                                       naming.FIP_2_ROUTER_DEV_PREFIX):
+                hosts.in_netns(host, hosts.fip_ns(),
+                               ['ip', 'link', 'del', fpr])
+
+
+class FgDown(base.Breakage):
+    """Set the fg- devices of the fip namespaces down (undone after)."""
+
+    name = 'fg-down'
+
+    def set_fg(self, state):
+        for host in hosts.agent_host_names():
+            for dev in hosts.link_names(host, hosts.fip_ns(),
+                                        naming.FIP_EXT_DEV_PREFIX):
+                hosts.in_netns(host, hosts.fip_ns(),
+                               ['ip', 'link', 'set', dev, state])
+
+    def apply(self, test):
+        self.set_fg('down')
+
+    def undo(self, test):
+        self.set_fg('up')
+
+
+BREAKAGES = (NoSnat, StraySnat, NoQrouterOffSnatHost, NoFpr, FgDown)

@@ -1,0 +1,110 @@
+"""The breakage catalogue: no root, no lab."""
+
+import shlex
+
+from oslo_config import cfg
+import testtools
+
+from dvr_lab.breakages import base
+from dvr_lab.breakages import catalogue
+from dvr_lab import settings
+from dvr_tempest_plugin.common import settings as plugin_settings
+
+
+class TestCatalogue(testtools.TestCase):
+
+    def test_every_breakage_is_named_explained_and_undoable(self):
+        for name, cls in catalogue.BREAKAGES.items():
+            self.assertEqual(name, cls.name)
+            self.assertTrue(issubclass(cls, base.Breakage), name)
+            self.assertTrue(cls.__doc__ and cls.__doc__.strip(),
+                            '%s has no docstring for --list' % name)
+            self.assertTrue(catalogue.summary(cls), name)
+            self.assertIsNot(cls.apply, base.Breakage.apply, name)
+            if issubclass(cls, base.OptionsOnly):
+                self.assertTrue(cls().conf, name)
+            self.assertTrue(callable(cls.undo), name)
+
+    def test_names_are_unique_across_kinds(self):
+        names = [cls.name for kind in catalogue.KINDS
+                 for cls in kind.BREAKAGES]
+        self.assertEqual(len(names), len(set(names)))
+        self.assertEqual(26, len(names))
+
+    def test_list_shows_usage_and_every_breakage_once(self):
+        text = catalogue.listing()
+        self.assertIn('dvr-lab break TEST=BREAKAGE...', text)
+        self.assertIn('dvr-lab break BREAKAGE TEST...', text)
+        for name, cls in catalogue.BREAKAGES.items():
+            self.assertIn('  %-30s %s\n' % (name, catalogue.summary(cls)),
+                          text)
+
+
+class TestRequests(testtools.TestCase):
+
+    def test_test_equals_breakage_gives_each_test_its_own(self):
+        found = catalogue.requests(['test_a=no-snat', 'TestB=fg-down'])
+        self.assertEqual(['test_a', 'TestB'], [t for t, _ in found])
+        make = dict(found)
+        self.assertEqual('no-snat', make['test_a']().name)
+        self.assertEqual('fg-down', make['TestB']().name)
+        self.assertIsNot(make['test_a'](), make['test_a']())
+
+    def test_breakage_then_tests_shares_one(self):
+        found = catalogue.requests(['snat-via-fip-ns', 'test_a', 'test_b'])
+        self.assertEqual(['test_a', 'test_b'], [t for t, _ in found])
+        first, second = (make() for _, make in found)
+        self.assertIs(first, second)
+        self.assertEqual('snat-via-fip-ns', first.name)
+
+    def test_a_breakage_alone_asks_for_nothing(self):
+        self.assertEqual([], catalogue.requests(['no-snat']))
+        self.assertEqual([], catalogue.requests([]))
+
+    def test_unknown_breakages_are_refused_by_name(self):
+        for args, name in ((['test_x=no-such-breakage'], 'no-such-breakage'),
+                           (['no-such-breakage', 'test_x'],
+                            'no-such-breakage'),
+                           (['test_x'], 'test_x')):
+            error = self.assertRaises(catalogue.UnknownBreakage,
+                                      catalogue.requests, args)
+            self.assertIn(repr(name), str(error))
+
+
+class TestAgentCommandOverrides(testtools.TestCase):
+
+    def overriding(self):
+        return {name: cls().conf for name, cls in catalogue.BREAKAGES.items()
+                if cls.conf}
+
+    def test_overrides_name_real_options(self):
+        options = {plugin_settings.agent_command_option(kind, action)
+                   for kind in plugin_settings.AGENT_KINDS
+                   for action in plugin_settings.AGENT_ACTIONS}
+        options.add('expect_snat_failover')
+        for name, conf in self.overriding().items():
+            self.assertLessEqual(set(conf), options, name)
+
+    def test_agent_commands_survive_oslo_config(self):
+        """Overrides read back as written, $ and all.
+
+        oslo.config substitutes $name, so the breakages write $ as $$.
+        """
+        for name, conf in self.overriding().items():
+            commands = {k: v for k, v in conf.items()
+                        if k.endswith('_command')}
+            if not commands:
+                continue
+            self.assertEqual(len(plugin_settings.AGENT_ACTIONS),
+                             len(commands), name)
+            opts = cfg.ConfigOpts()
+            opts.register_opts([cfg.StrOpt(key) for key in commands],
+                               group='dvr')
+            opts([], project='break-lab-test')
+            for key, value in commands.items():
+                opts.set_override(key, value, group='dvr')
+                read = getattr(opts.dvr, key)
+                self.assertEqual(value.replace('$$', '$'), read)
+                argv = shlex.split(read)
+                self.assertEqual(['sh', '-c'], argv[:2], key)
+                self.assertIn(settings.AGENT_CTL, argv[2])
