@@ -11,7 +11,6 @@
 # under the License.
 
 
-import configparser
 import glob
 import os
 import re
@@ -122,10 +121,18 @@ class TestZuulJob(base.TestCase):
         self.assertIs(True, agent['arp_responder'])
 
     def test_plugin_is_installed_from_this_repository(self):
-        setup_cfg = configparser.ConfigParser()
-        setup_cfg.read(os.path.join(base.REPO_ROOT, 'setup.cfg'))
-        self.assertEqual([setup_cfg['metadata']['name']],
-                         self.vars['tempest_plugins'])
+        # devstack installs each tempest_plugins entry from
+        # /opt/stack/<entry>, where Zuul puts each required project under
+        # its short name: an entry must be the short name of a required
+        # project, this repository's, not the setup.cfg name.
+        projects = [project if isinstance(project, str) else project['name']
+                    for project in self.job['required-projects']]
+        short_names = {project.split('/')[-1]: project
+                       for project in projects}
+        [plugin] = self.vars['tempest_plugins']
+        self.assertIn(plugin, short_names)
+        self.assertNotIn(short_names[plugin],
+                         ('openstack/neutron', 'openstack/tempest'))
         self.assertEqual('all', self.vars['tox_envlist'])
 
     def test_test_config_uses_real_options(self):
@@ -155,9 +162,21 @@ class TestZuulJob(base.TestCase):
     def test_project_runs_the_jobs(self):
         [project] = self.projects
         check = project['check']['jobs']
+        gate = project['gate']['jobs']
         self.assertIn(JOB, check)
         for job in KNOWN_CHECK_JOBS:
             self.assertIn(job, check)
+            self.assertIn(job, gate)
+
+    def test_dvr_job_is_non_voting_in_check_only(self):
+        # like neutron-tempest-plugin's own DVR job
+        self.assertIs(False, self.job['voting'])
+        [project] = self.projects
+        for pipeline, config in project.items():
+            if pipeline != 'check' and isinstance(config, dict):
+                names = [job if isinstance(job, str) else list(job)[0]
+                         for job in config.get('jobs', [])]
+                self.assertNotIn(JOB, names, pipeline)
 
 
 class TestTestRegex(base.TestCase):
