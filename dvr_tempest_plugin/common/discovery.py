@@ -21,6 +21,8 @@ computes dvr).
 
 import logging
 
+from tempest.common import utils
+
 from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import inventory
 
@@ -28,6 +30,29 @@ LOG = logging.getLogger(__name__)
 
 HOST_A = 'A'
 HOST_B = 'B'
+REQUIRED_EXTENSIONS = ('router', 'dvr', 'agent', 'l3_agent_scheduler',
+                       'binding')
+
+
+def missing_tempest_features(conf, requires_host_access):
+    """Why tempest.conf rules these tests out (naming the option), or None."""
+    for service in ('neutron', 'nova'):
+        if not getattr(conf.service_available, service):
+            return '[service_available] %s is False' % service
+    for extension in REQUIRED_EXTENSIONS:
+        if not utils.is_extension_enabled(extension, 'network'):
+            return ('[network-feature-enabled] api_extensions does not list '
+                    '%s' % extension)
+    if not conf.network.public_network_id:
+        return '[network] public_network_id is unset'
+    if not conf.network_feature_enabled.floating_ips:
+        return '[network-feature-enabled] floating_ips is False'
+    if not conf.validation.run_validation:
+        return '[validation] run_validation is False'
+    if requires_host_access and not hosts.configured_hosts():
+        return ('[dvr] host_ssh_addresses is empty: these tests read the '
+                'hosts over SSH')
+    return None
 
 
 def api_extensions(extensions_client):

@@ -118,6 +118,18 @@ class TopologyBuilder(object):
         self._delete_later(client.delete_router, router['id'])
         return router
 
+    def create_routed_subnets(self, router, cidrs):
+        """A network and subnet per name of SUBNETS, on router.
+
+        Returns (networks, subnets), each name -> resource.
+        """
+        networks, subnets = {}, {}
+        for name, cidr in zip(SUBNETS, cidrs):
+            networks[name] = self.create_network(name)
+            subnets[name] = self.create_subnet(networks[name], cidr)
+            self.add_router_interface(router, subnets[name])
+        return networks, subnets
+
     def add_router_interface(self, router, subnet):
         client = self.clients.admin_routers_client
         client.add_router_interface(router['id'], subnet_id=subnet['id'])

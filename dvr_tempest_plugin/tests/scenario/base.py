@@ -21,7 +21,6 @@ article: VM1 on A in subnet1, VM2 on B in subnet2.
 
 import testtools
 
-from tempest.common import utils
 from tempest import config
 from tempest.lib import exceptions as lib_exc
 from tempest import test
@@ -41,9 +40,6 @@ from dvr_tempest_plugin.common import vms
 
 CONF = config.CONF
 
-REQUIRED_EXTENSIONS = ('router', 'dvr', 'agent', 'l3_agent_scheduler',
-                       'binding')
-
 
 class DvrScenarioTest(test.BaseTestCase):
     """Base class of the DVR scenario tests: one topology per class."""
@@ -62,26 +58,10 @@ class DvrScenarioTest(test.BaseTestCase):
         problems = settings.problems()
         if problems:
             raise lib_exc.InvalidConfiguration('\n'.join(problems))
-        for service in ('neutron', 'nova'):
-            if not getattr(CONF.service_available, service):
-                raise cls.skipException(
-                    '[service_available] %s is False' % service)
-        for extension in REQUIRED_EXTENSIONS:
-            if not utils.is_extension_enabled(extension, 'network'):
-                raise cls.skipException(
-                    '[network-feature-enabled] api_extensions does not '
-                    'list %s' % extension)
-        if not CONF.network.public_network_id:
-            raise cls.skipException('[network] public_network_id is unset')
-        if not CONF.network_feature_enabled.floating_ips:
-            raise cls.skipException(
-                '[network-feature-enabled] floating_ips is False')
-        if not CONF.validation.run_validation:
-            raise cls.skipException('[validation] run_validation is False')
-        if cls.requires_host_access and not hosts.configured_hosts():
-            raise cls.skipException(
-                '[dvr] host_ssh_addresses is empty: these tests read the '
-                'hosts over SSH')
+        reason = discovery.missing_tempest_features(
+            CONF, cls.requires_host_access)
+        if reason:
+            raise cls.skipException(reason)
 
     @classmethod
     def setup_credentials(cls):
@@ -132,20 +112,13 @@ class DvrScenarioTest(test.BaseTestCase):
             cls.__name__)
         cls.keypair = builder.create_keypair()
         cls.security_group = builder.create_security_group()
-        cls.networks = {}
-        cls.subnets = {}
-        cidrs = topology.subnet_cidrs(
-            CONF.network.project_network_cidr,
-            CONF.network.project_network_mask_bits)
-        for name, cidr in zip(topology.SUBNETS, cidrs):
-            cls.networks[name] = builder.create_network(name)
-            cls.subnets[name] = builder.create_subnet(cls.networks[name],
-                                                      cidr)
         cls.router = builder.create_router(
             cls.os_primary.credentials.project_id,
             CONF.network.public_network_id, 'l3-ha' in extensions)
-        for name in topology.SUBNETS:
-            builder.add_router_interface(cls.router, cls.subnets[name])
+        cls.networks, cls.subnets = builder.create_routed_subnets(
+            cls.router, topology.subnet_cidrs(
+                CONF.network.project_network_cidr,
+                CONF.network.project_network_mask_bits))
         cls.initial_snat_host = topology.wait_snat_host(
             cls.admin_routers_client, cls.router['id'],
             settings.convergence_timeout())
