@@ -43,9 +43,13 @@ lab status
 echo "==> the lab's own unit tests (nova driver, configuration), in its venv"
 "$DVR_LAB_VENV_BIN/stestr" --test-path ./dvr_lab/tests --top-dir ./ run
 echo "==> tempest run -r dvr (the whole suite, against the lab)"
+known_defects="$repo/tools/known-neutron-defects.txt"
+echo "    excluded, failing on a known Neutron defect (see $known_defects):"
+grep -v -e '^#' -e '^$' "$known_defects" | sed 's/^/      /'
 cd "$DVR_LAB_TEMPEST_DIR"
 set +e
-"$DVR_LAB_VENV_BIN/tempest" run -r dvr --concurrency 2 | tee /tmp/dvr-tempest-run.log
+"$DVR_LAB_VENV_BIN/tempest" run -r dvr --concurrency 2 \
+    --exclude-list "$known_defects" | tee /tmp/dvr-tempest-run.log
 rc=${PIPESTATUS[0]}
 set -e
 count() { sed -n "s/^ - $1: \([0-9]*\)$/\1/p" /tmp/dvr-tempest-run.log | tail -1; }

@@ -263,6 +263,15 @@ class ProbeReport:
         return max([seconds for start, seconds, _ in self.outages()
                     if start >= moment] or [0.0])
 
+    def longest_outage_before(self, moment):
+        """Seconds of the longest run of lost probes that began before moment.
+
+        A run that began before moment counts whole, even when it lasted
+        past it.
+        """
+        return max([seconds for start, seconds, _ in self.outages()
+                    if start < moment] or [0.0])
+
     def answered_after(self, moment):
         """Whether any probe sent after moment (time.monotonic) answered."""
         return any(answered for when, answered in self._timeline()

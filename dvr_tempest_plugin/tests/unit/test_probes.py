@@ -248,6 +248,15 @@ class TestProbeReport(base.TestCase):
         self.assertAlmostEqual(0.4, report.longest_outage_after(101.3))
         self.assertEqual(0.0, report.longest_outage_after(102.5))
 
+    def test_longest_outage_before(self):
+        report = self.report((100.0, burst([F, F, F, F, T])),
+                             (101.0, burst([T, F, T, T, T])),
+                             (102.0, burst([T, T, F, F, T])))
+        self.assertEqual(0.0, report.longest_outage_before(100.0))
+        # the run that began at 100.0 counts whole
+        self.assertAlmostEqual(0.8, report.longest_outage_before(100.1))
+        self.assertAlmostEqual(0.8, report.longest_outage_before(103.0))
+
     def test_lost_between(self):
         report = self.report((100.0, burst([F, F, F, F, T])),
                              (101.0, burst([T, F, T, T, T])))
