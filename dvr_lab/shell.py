@@ -11,12 +11,13 @@ class CommandError(Exception):
     pass
 
 
-def run(argv, timeout=120, check=True, env=None, input=None):
+def run(argv, timeout=120, check=True, env=None, input=None, cwd=None):
     """Run argv (a list, never a shell string) and return its stdout."""
     LOG.debug('run: %s', shlex.join(argv))
     try:
         proc = subprocess.run(argv, capture_output=True, text=True,
                               timeout=timeout, env=env, input=input,
+                              cwd=cwd,
                               stdin=None if input is not None
                               else subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
