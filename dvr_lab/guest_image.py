@@ -28,9 +28,12 @@ import hashlib
 import io
 import os
 import re
+import select
 import shutil
 import stat
 import struct
+import subprocess
+import time
 
 from dvr_lab import shell
 
@@ -517,3 +520,81 @@ def build(image_dir):
                + '\n')                          # written last: the stamp
     shutil.rmtree(work)
     return cached_image(build_dir)
+
+
+# -- a boot under QEMU (TCG), with no way out --------------------------------
+
+LOGIN_PROMPT = b'login:'
+SHELL_PROMPT = b'# '
+COMMAND_TIMEOUT = 20
+
+
+def qemu_argv(image, memory_mb=128, network=True, append='',
+              netdev_options=()):
+    """qemu-system-x86_64 under TCG, console on stdio; the only network is
+    QEMU's user-mode one with restrict=on (its DHCP, nothing outside)."""
+    argv = ['qemu-system-x86_64', '-accel', 'tcg', '-m', str(memory_mb),
+            '-nographic', '-no-reboot', '-kernel', image.kernel,
+            '-initrd', image.initramfs,
+            '-append', ('console=ttyS0 panic=-1 ' + append).strip()]
+    if network:
+        argv += ['-netdev', ','.join(['user', 'id=n0', 'restrict=on']
+                                     + list(netdev_options)),
+                 '-device', 'virtio-net-pci,netdev=n0']
+    else:
+        argv += ['-nic', 'none']
+    return argv
+
+
+def _read_until(proc, marker, deadline, transcript, since=0):
+    """Read the console into transcript until marker appears after since,
+    or the deadline."""
+    while marker not in transcript[since:]:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([proc.stdout], [], [], left)[0]:
+            return False
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            return False
+        transcript.extend(chunk)
+    return True
+
+
+def _type_line(proc, line):
+    proc.stdin.write(line.encode() + b'\n')
+    proc.stdin.flush()
+
+
+def boot_check(image, commands=(), timeout=60, network=True, append='',
+               netdev_options=()):
+    """Boot the image once under TCG; (seconds to login:, transcript).
+
+    After login: logs in as root on the console, runs commands one by one
+    (each until the next shell prompt, at most COMMAND_TIMEOUT), powers
+    off. seconds is None when login: did not come within timeout.
+    """
+    argv = ['nice', '-n', '19', 'timeout', str(timeout)] + qemu_argv(
+        image, network=network, append=append, netdev_options=netdev_options)
+    transcript = bytearray()
+    start = time.monotonic()
+    deadline = start + timeout
+    with subprocess.Popen(argv, stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT) as proc:
+        try:
+            if not _read_until(proc, LOGIN_PROMPT, deadline, transcript):
+                return None, transcript.decode(errors='replace')
+            to_login = time.monotonic() - start
+            for line in ['root'] + list(commands):
+                since = len(transcript)
+                _type_line(proc, line)
+                _read_until(proc, SHELL_PROMPT,
+                            min(deadline, time.monotonic() + COMMAND_TIMEOUT),
+                            transcript, since)
+            _type_line(proc, 'poweroff -f')
+            _read_until(proc, b'reboot: Power down', deadline, transcript,
+                        len(transcript))
+            return to_login, transcript.decode(errors='replace')
+        finally:
+            if proc.poll() is None:
+                proc.kill()
