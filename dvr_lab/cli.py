@@ -100,6 +100,27 @@ def cmd_logs(args, argv):
     return 0
 
 
+def cmd_image(args, argv):
+    from dvr_lab import guest_image
+    from dvr_lab import shell
+    try:
+        image = guest_image.build(args.dir)
+    except (guest_image.GuestImageError, shell.CommandError) as exc:
+        print('dvr-lab image: %s' % exc, file=sys.stderr)
+        return 1
+    print('DVR_LAB_GUEST_KERNEL=%s' % shlex.quote(image.kernel))
+    print('DVR_LAB_GUEST_INITRAMFS=%s' % shlex.quote(image.initramfs))
+    if not args.boot_check:
+        return 0
+    seconds, transcript = guest_image.boot_check(image)
+    sys.stdout.write(transcript)
+    if seconds is None:
+        print('\ndvr-lab image: no login: on the console', file=sys.stderr)
+        return 1
+    print('\nlogin: after %.1f s under TCG' % seconds)
+    return 0
+
+
 def cmd_paths(args, argv):
     for name, path in sorted(s.paths().items()):
         print('DVR_LAB_%s=%s' % (name, shlex.quote(path)))
@@ -127,16 +148,26 @@ def main(argv=None):
                      'TEST=BREAKAGE...')
     sub.add_parser('paths', help='the lab\'s paths as shell assignments: '
                    'eval "$(python3 -m dvr_lab paths)"')
+    image = sub.add_parser(
+        'image', help='build the guest kernel and initramfs from Debian '
+        'packages (cached by their versions) and print their paths')
+    image.add_argument('--dir', default=s.GUEST_IMAGE_DIR,
+                       help='where to build (default %(default)s)')
+    image.add_argument('--boot-check', action='store_true',
+                       help='then boot it once under QEMU (TCG, no way out) '
+                       'and wait for login:')
     logs = sub.add_parser('logs', help='where the logs are, or a tail')
     logs.add_argument('service', nargs='?')
     logs.add_argument('-n', '--lines', type=int, default=40)
     args = parser.parse_args(argv)
     listing = args.command == 'break' and (args.list or not args.requests)
-    if os.geteuid() != 0 and not listing and args.command != 'paths':
+    needs_no_root = ('paths', 'image')
+    if (os.geteuid() != 0 and not listing
+            and args.command not in needs_no_root):
         parser.error('the lab manages namespaces and services: run as root')
     handler = {'up': cmd_up, 'down': cmd_down, 'status': cmd_status,
                'logs': cmd_logs, 'break': cmd_break,
-               'paths': cmd_paths}[args.command]
+               'paths': cmd_paths, 'image': cmd_image}[args.command]
     return handler(args, argv)
 
 

@@ -300,8 +300,10 @@ def find_library(root, soname):
 
 
 def library_closure(root, binaries):
-    """{path in the guest: extracted file} of the binaries' interpreter and
-    libraries, their libraries' libraries included."""
+    """{path in the guest: extracted file} for the binaries' libraries.
+
+    The interpreter too, and the libraries' own libraries.
+    """
     files, pending = {}, list(binaries)
     seen = set()
     while pending:
@@ -499,8 +501,11 @@ def cached_image(build_dir):
 
 
 def build(image_dir):
-    """Build (or find, when the versions have not moved) the guest image
-    under image_dir; returns a GuestImage with the kernel and initramfs."""
+    """The guest image under image_dir, built unless already there.
+
+    Already there means: built from the same package versions and the
+    same guest files (build_key). Returns a GuestImage.
+    """
     versions = candidate_versions(guest_packages())
     build_dir = os.path.join(image_dir, 'build-' + build_key(versions))
     cached = cached_image(build_dir)
@@ -531,8 +536,11 @@ COMMAND_TIMEOUT = 20
 
 def qemu_argv(image, memory_mb=128, network=True, append='',
               netdev_options=()):
-    """qemu-system-x86_64 under TCG, console on stdio; the only network is
-    QEMU's user-mode one with restrict=on (its DHCP, nothing outside)."""
+    """qemu-system-x86_64 under TCG with its console on stdio.
+
+    The only network is QEMU's user-mode one with restrict=on: its DHCP,
+    and nothing outside but explicit forwards (netdev_options).
+    """
     argv = ['qemu-system-x86_64', '-accel', 'tcg', '-m', str(memory_mb),
             '-nographic', '-no-reboot', '-kernel', image.kernel,
             '-initrd', image.initramfs,
@@ -547,8 +555,7 @@ def qemu_argv(image, memory_mb=128, network=True, append='',
 
 
 def _read_until(proc, marker, deadline, transcript, since=0):
-    """Read the console into transcript until marker appears after since,
-    or the deadline."""
+    """Read the console into transcript until marker (after since)."""
     while marker not in transcript[since:]:
         left = deadline - time.monotonic()
         if left <= 0 or not select.select([proc.stdout], [], [], left)[0]:

@@ -22,6 +22,9 @@ DATA_DIR = os.path.join(STATE_DIR, 'data')
 HOSTS_DIR = os.path.join(STATE_DIR, 'hosts')
 SSH_DIR = os.path.join(STATE_DIR, 'ssh')
 TEMPEST_DIR = os.path.join(STATE_DIR, 'tempest')
+# The guest's kernel and initramfs (`dvr-lab image`) and the .debs they
+# are made of.
+GUEST_IMAGE_DIR = os.path.join(STATE_DIR, 'guest-image')
 
 PREFIX = 'dvrlab'
 FABRIC_NS = PREFIX + '-fabric'
