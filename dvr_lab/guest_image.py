@@ -524,7 +524,15 @@ def build(image_dir):
     write_file(build_dir, VERSIONS_NAME, '\n'.join([release] + packages)
                + '\n')                          # written last: the stamp
     shutil.rmtree(work)
+    remove_other_builds(image_dir, build_dir)
     return cached_image(build_dir)
+
+
+def remove_other_builds(image_dir, keep):
+    """Older builds go; the .debs stay for apt-get download to skip."""
+    for old in glob.glob(os.path.join(image_dir, 'build-*')):
+        if os.path.realpath(old) != os.path.realpath(keep):
+            shutil.rmtree(old)
 
 
 # -- a boot under QEMU (TCG), with no way out --------------------------------
