@@ -10,10 +10,13 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import collections
+
 from tempest import config
 from tempest.lib import decorators
 
 from dvr_tempest_plugin.common import discovery
+from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.common import paths
 from dvr_tempest_plugin.common import probes
@@ -93,12 +96,26 @@ class TrafficPathTest(base.DvrScenarioTest):
 
     # -- tracing -------------------------------------------------------------
 
+    def wait_points_exist(self, points):
+        """Wait until every capture point's device is in its namespace.
+
+        The agent may still be plugging a new router's devices; a capture
+        on a device that never comes fails with the namespace's listing.
+        """
+        devices = collections.defaultdict(dict)
+        for point in points:
+            devices[point.host, point.namespace][point.device] = (
+                hoststate.Device(point.role, None))
+        for (host, namespace), expected in sorted(devices.items()):
+            self.assert_namespace(host, namespace, expected)
+
     def trace(self, points, send, reply_path):
         """Capture a fresh Probe at points while send(probe) pings.
 
         points are in the order requests should travel them; reply_path
         lists the points replies should travel, in order (for the hop list).
         """
+        self.wait_points_exist(points)
         probe = probes.Probe.unique()
         trace = paths.PathTrace(points, probe, self.host, MAX_PACKETS)
         trace.start(self.addCleanup)
