@@ -1,6 +1,5 @@
 """Talking to the lab's APIs with openstacksdk (runs inside the lab venv)."""
 
-import os
 import tempfile
 
 from dvr_lab import settings as s
@@ -82,22 +81,39 @@ def create_public_network(conn):
     return net
 
 
-def create_image(conn):
-    image = conn.image.find_image(s.IMAGE_NAME)
+def _upload(conn, name, path, disk_format, **properties):
+    image = conn.image.find_image(name)
     if image is None:
-        with tempfile.NamedTemporaryFile() as data:
-            data.write(os.urandom(1024 * 1024))
-            data.flush()
-            image = conn.image.create_image(
-                name=s.IMAGE_NAME, filename=data.name, disk_format='raw',
-                container_format='bare', visibility='public',
-                allow_duplicates=False, wait=True)
+        image = conn.image.create_image(
+            name=name, filename=path, disk_format=disk_format,
+            container_format=disk_format, visibility='public',
+            allow_duplicates=False, wait=True, **properties)
     return image
+
+
+def create_image(conn, guest):
+    """The guest as devstack registers a UEC image: aki, ari and ami.
+
+    The machine image is an empty disk: the guest lives in its initramfs,
+    and nova boots it with the kernel and ramdisk directly.
+    """
+    kernel = _upload(conn, s.KERNEL_IMAGE_NAME, guest.kernel, 'aki')
+    ramdisk = _upload(conn, s.RAMDISK_IMAGE_NAME, guest.initramfs, 'ari')
+    with tempfile.NamedTemporaryFile() as disk:
+        disk.truncate(1024 * 1024)
+        return _upload(conn, s.IMAGE_NAME, disk.name, 'ami',
+                       kernel_id=kernel.id, ramdisk_id=ramdisk.id,
+                       hw_rng_model='virtio')
 
 
 def create_flavor(conn):
     flavor = conn.compute.find_flavor(s.FLAVOR_NAME)
     if flavor is None:
         flavor = conn.compute.create_flavor(
-            name=s.FLAVOR_NAME, ram=64, vcpus=1, disk=1, is_public=True)
+            name=s.FLAVOR_NAME, ram=s.FLAVOR_RAM_MB, vcpus=1, disk=1,
+            is_public=True)
+        # a virtio RNG: under TCG the guest has no other entropy for its
+        # SSH host keys
+        conn.compute.create_flavor_extra_specs(
+            flavor, {'hw_rng:allowed': 'True'})
     return flavor

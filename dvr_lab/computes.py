@@ -5,6 +5,7 @@ import subprocess
 
 from dvr_lab import configs
 from dvr_lab import inifile
+from dvr_lab import libvirt_host
 from dvr_lab import namespaces
 from dvr_lab import services
 from dvr_lab import settings as s
@@ -54,17 +55,25 @@ def create_bridges(host):
     namespaces.run(host, ['ip', 'link', 'set', 'br-vx', 'up'])
 
 
-def write_configs(host):
+AGENT_CONFIGS = {
+    'ovs': configs.ovs_agent,
+    'l3': configs.l3_agent,
+    'dhcp': configs.dhcp_agent,
+    'metadata': configs.metadata_agent,
+}
+
+
+def write_configs(host, virt_type):
     etc = os.path.join(host.dir, 'etc')
     inifile.write(os.path.join(etc, 'neutron', 'neutron.conf'),
                   configs.neutron_agent_base(host))
-    inifile.write(os.path.join(etc, 'neutron', 'openvswitch_agent.ini'),
-                  configs.ovs_agent(host))
-    inifile.write(os.path.join(etc, 'neutron', 'l3_agent.ini'),
-                  configs.l3_agent(host))
+    for kind in services.host_agents(host):
+        inifile.write(os.path.join(etc, 'neutron', services.AGENTS[kind][2]),
+                      AGENT_CONFIGS[kind](host))
     if host.compute:
         inifile.write(os.path.join(etc, 'nova', 'nova.conf'),
-                      configs.nova(host))
+                      configs.nova(host, virt_type))
+        libvirt_host.write_configs(host)
     for path in (os.path.join(s.DATA_DIR, 'locks', 'neutron-' + host.name),
                  os.path.join(s.DATA_DIR, 'locks', 'nova-' + host.name),
                  os.path.join(host.dir, 'neutron'),

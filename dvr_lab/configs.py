@@ -6,6 +6,10 @@ from dvr_lab import settings as s
 
 AGENT_REPORT_INTERVAL = 5
 AGENT_DOWN_TIME = 15
+PRIVSEP_SECTIONS = {
+    'nova': ('nova_sys_admin', 'vif_plug_ovs_privileged',
+             'vif_plug_linux_bridge_privileged'),
+}
 
 
 def db_url(name):
@@ -83,7 +87,7 @@ def placement():
     }
 
 
-def nova(host=None):
+def nova(host=None, virt_type='qemu'):
     """nova.conf for the controller (host None) or a compute host."""
     conf = {
         'DEFAULT': {
@@ -101,7 +105,8 @@ def nova(host=None):
         'keystone_authtoken': authtoken('nova'),
         'placement': keystone_auth('placement'),
         'neutron': dict(keystone_auth('neutron'),
-                        service_metadata_proxy=False),
+                        service_metadata_proxy=True,
+                        metadata_proxy_shared_secret=s.METADATA_SECRET),
         'glance': {'region_name': s.REGION},
         'oslo_concurrency': lock_path('nova-' + (host.name if host
                                                  else 'controller')),
@@ -119,15 +124,31 @@ def nova(host=None):
             s.ETC_DIR, 'nova', 'api-paste.ini')}
     else:
         conf['DEFAULT'].update({
-            'compute_driver': 'dvrlab.driver.NamespaceDriver',
+            'compute_driver': 'libvirt.LibvirtDriver',
             'instances_path': os.path.join(host.dir, 'nova', 'instances'),
             'vif_plugging_timeout': 120,
             'vif_plugging_is_fatal': True,
             'heal_instance_info_cache_interval': -1,
             'reserved_host_memory_mb': 0,
+            'ram_allocation_ratio': 4.0,
+            'force_config_drive': False,
         })
+        conf['libvirt'] = {
+            'virt_type': virt_type,
+            'connection_uri': 'qemu:///system',
+            # TCG cannot model the host's CPU: a default CPU, as devstack
+            'cpu_mode': 'none' if virt_type == 'qemu' else 'host-model',
+            'inject_partition': -2,
+        }
+        conf['os_vif_ovs'] = {'ovsdb_connection': 'tcp:127.0.0.1:6640'}
         conf['vnc'] = {'enabled': False}
         conf['compute'] = {'resource_provider_association_refresh': 60}
+        # root already: privsep's helpers without sudo
+        helper = {'helper_command': '%s --config-file %s' % (
+            s.venv_bin('privsep-helper'),
+            os.path.join(host.dir, 'etc', 'nova', 'nova.conf'))}
+        for section in PRIVSEP_SECTIONS['nova']:
+            conf[section] = dict(helper)
     return conf
 
 
@@ -147,7 +168,11 @@ def neutron_server():
             'rpc_state_report_workers': 0,
             'notify_nova_on_port_status_changes': True,
             'notify_nova_on_port_data_changes': True,
-            'dhcp_agent_notification': False,
+            'dhcp_agent_notification': True,
+            # routers may ask for ha=True (DVR+HA): active and standby SNAT
+            'l3_ha': False,
+            'max_l3_agents_per_router': 2,
+            'l3_ha_net_cidr': '169.254.192.0/18',
             'state_path': os.path.join(s.DATA_DIR, 'neutron'),
             'api_paste_config': os.path.join(s.ETC_DIR, 'neutron',
                                              'api-paste.ini'),
@@ -220,7 +245,33 @@ def l3_agent(host):
         'DEFAULT': {
             'interface_driver': 'openvswitch',
             'agent_mode': host.l3_agent_mode,
-            'enable_metadata_proxy': False,
+            'enable_metadata_proxy': True,
+            'ha_confs_path': os.path.join(host.dir, 'neutron', 'ha_confs'),
+            'ha_vrrp_advert_int': 1,
+            'ha_conntrackd_enabled': True,
         },
         'ovs': {'integration_bridge': 'br-int'},
+    }
+
+
+def dhcp_agent(host):
+    return {
+        'DEFAULT': {
+            'interface_driver': 'openvswitch',
+            'dhcp_driver': 'neutron.agent.linux.dhcp.Dnsmasq',
+            'enable_isolated_metadata': False,
+        },
+        'ovs': {'integration_bridge': 'br-int'},
+    }
+
+
+def metadata_agent(host):
+    return {
+        'DEFAULT': {
+            'nova_metadata_host': s.CONTROLLER_IP,
+            'nova_metadata_port': s.PORTS['nova-metadata'],
+            'metadata_proxy_shared_secret': s.METADATA_SECRET,
+            # answered in the agent's own process: no forked workers
+            'metadata_workers': 0,
+        },
     }

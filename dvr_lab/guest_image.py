@@ -42,8 +42,10 @@ BUSYBOX_PACKAGE = 'busybox-static'
 SSH_SERVER_PACKAGE = 'dropbear-bin'
 SSH_SERVER_BINARIES = ('usr/sbin/dropbear', 'usr/bin/dropbearkey')
 # virtio_net and virtio_pci pull in virtio, virtio_ring, the modern and
-# legacy virtio-pci device libraries, failover and net_failover.
-NETWORK_MODULES = ('virtio_pci', 'virtio_net')
+# legacy virtio-pci device libraries, failover and net_failover;
+# virtio_rng feeds the guest's entropy (host keys) when the flavor and
+# image ask nova for a virtio RNG.
+GUEST_MODULES = ('virtio_pci', 'virtio_net', 'virtio_rng')
 LIBRARY_DIRS = ('lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu',
                 'lib64', 'lib', 'usr/lib')
 GUEST_LIBRARY_DIR = 'lib/x86_64-linux-gnu'
@@ -350,11 +352,11 @@ def kernel_release(root):
 
 
 def add_modules(root, tree, release):
-    """Copy the virtio-net modules, modules.dep and /etc/guest-modules."""
+    """Copy the virtio modules, modules.dep and /etc/guest-modules."""
     modules_dir = os.path.join(root, 'lib', 'modules', release)
     index = index_modules(modules_dir)
-    depends = module_depends(modules_dir, index, NETWORK_MODULES)
-    order = load_order(NETWORK_MODULES, depends)
+    depends = module_depends(modules_dir, index, GUEST_MODULES)
+    order = load_order(GUEST_MODULES, depends)
     guest_modules_dir = os.path.join('lib', 'modules', release)
     for module in order:
         copy_file(os.path.join(modules_dir, index[module]), tree,

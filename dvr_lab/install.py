@@ -13,6 +13,14 @@ APT_PACKAGES = (
     'openssh-server', 'openssh-client', 'tcpdump', 'iproute2', 'iptables',
     'ipset', 'conntrack', 'ethtool', 'iputils-ping', 'iputils-arping',
     'procps', 'util-linux', 'hostname', 'netcat-openbsd',
+    # nova's libvirt driver: QEMU (TCG), libvirt, and what libvirt-python
+    # is built against
+    'libvirt-daemon-system', 'libvirt-clients', 'libvirt-daemon-driver-qemu',
+    'qemu-system-x86', 'qemu-utils', 'libvirt-dev', 'pkg-config', 'gcc',
+    'python3-dev',
+    # DHCP, metadata proxy, HA routers
+    'dnsmasq-base', 'haproxy', 'keepalived', 'conntrackd',
+    'python3-venv',
 )
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REQUIREMENTS = os.path.join(REPO_ROOT, 'dvr_lab', 'requirements-lab.txt')

@@ -8,6 +8,8 @@ import time
 from dvr_lab import cloud
 from dvr_lab import computes
 from dvr_lab import controller
+from dvr_lab import guest_image
+from dvr_lab import libvirt_host
 from dvr_lab import namespaces
 from dvr_lab import processes
 from dvr_lab import services
@@ -44,7 +46,7 @@ def build_network(layout):
          '%s/%d' % (s.TESTER_PUBLIC_IP, s.PUBLIC_PREFIXLEN))
 
 
-def start_control_plane(layout):
+def start_control_plane(layout, virt_type):
     with steps.step('MariaDB', log_of='mariadb'):
         rabbit = controller.start_rabbitmq()
         controller.start_mariadb()
@@ -52,7 +54,7 @@ def start_control_plane(layout):
     with steps.step('configuration files'):
         controller.write_configs()
         for host in layout.agent_hosts:
-            computes.write_configs(host)
+            computes.write_configs(host, virt_type)
         computes.tester_key()
         tempest_workspace.write_known_hosts(layout)
     with steps.step('keystone bootstrap', log_of='keystone'):
@@ -91,9 +93,13 @@ def start_hosts(layout):
             computes.start_services(host)
 
 
+AGENT_TYPES = {'ovs': 'Open vSwitch agent', 'l3': 'L3 agent',
+               'dhcp': 'DHCP agent', 'metadata': 'Metadata agent'}
+
+
 def wait_cloud(conn, layout):
-    wanted = {(h.name, kind) for h in layout.agent_hosts
-              for kind in ('Open vSwitch agent', 'L3 agent')}
+    wanted = {(h.name, AGENT_TYPES[kind]) for h in layout.agent_hosts
+              for kind in services.host_agents(h)}
     with steps.step('every agent alive'):
         steps.wait_for('%d neutron agents alive' % len(wanted), lambda: all(
             cloud.agents_alive(conn).get(k) for k in wanted), 180)
@@ -125,21 +131,29 @@ def up(layout_name):
     for path in (s.STATE_DIR, s.ETC_DIR, s.LOG_DIR, s.RUN_DIR, s.DATA_DIR):
         os.makedirs(path, exist_ok=True)
     s.record_layout(layout)
+    with steps.step('guest image (kernel, initramfs) in %s'
+                    % s.GUEST_IMAGE_DIR):
+        guest = guest_image.build(s.GUEST_IMAGE_DIR)
+    with steps.step('hypervisor: does KVM run a guest here?'):
+        virt_type = 'kvm' if libvirt_host.kvm_runs_a_guest(
+            guest.kernel) else 'qemu'
+        steps.out('    nova virt_type = %s' % virt_type)
     with steps.step('network (%s layout): fabric, hosts %s, tester links'
                     % (layout.name, '/'.join(h.name for h in layout.hosts))):
         build_network(layout)
-    start_control_plane(layout)
+    start_control_plane(layout, virt_type)
     conn = cloud.admin_connection()
     start_hosts(layout)
     wait_cloud(conn, layout)
     with steps.step('public network, image, flavor'):
         net = cloud.create_public_network(conn)
-        image = cloud.create_image(conn)
+        image = cloud.create_image(conn, guest)
         flavor = cloud.create_flavor(conn)
     with steps.step('tempest workspace %s' % s.TEMPEST_DIR):
         tempest_workspace.write(layout, image.id, flavor.id, net.id)
     with open(READY_FILE, 'w') as f:
         json.dump({'image': image.id, 'flavor': flavor.id,
+                   'virt_type': virt_type,
                    'public_network': net.id,
                    'up_seconds': round(time.monotonic() - started, 1)}, f)
     steps.out('dvr-lab is up in %.0fs. Run the suite:\n  cd %s && %s run '

@@ -16,8 +16,9 @@ from dvr_tempest_plugin.common import polling
 
 PRIVATE_FILES = ('/etc/hosts',)
 PRIVATE_DIRS = ('/etc/openvswitch', '/var/lib/openvswitch',
-                '/var/log/openvswitch')
-PRIVATE_TMPFS = ('/run/netns', '/run/openvswitch')
+                '/var/log/openvswitch', '/etc/libvirt', '/var/lib/libvirt',
+                '/var/log/libvirt', '/var/cache/libvirt')
+PRIVATE_TMPFS = ('/run/netns', '/run/openvswitch', '/run/libvirt')
 IDENTITY_DIR = os.path.join(settings.STATE_DIR, 'this-host')
 HOST_START_TIMEOUT = 10
 
@@ -36,7 +37,7 @@ def _setup_script(host):
         lines.append('mount -t tmpfs -o mode=0755 tmpfs %s' % path)
     for path in PRIVATE_DIRS + PRIVATE_FILES + (IDENTITY_DIR,):
         lines.append('mount --bind %s %s' % (
-            shlex.quote(_private_dir(host, path)), shlex.quote(path)))
+            shlex.quote(private_dir(host, path)), shlex.quote(path)))
     lines += ['hostname %s' % shlex.quote(host.name),
               'ip link set lo up',
               'touch %s' % shlex.quote(_ready_file(host)),
@@ -44,7 +45,8 @@ def _setup_script(host):
     return '\n'.join(lines)
 
 
-def _private_dir(host, path):
+def private_dir(host, path):
+    """Where the host's own copy of the machine's path lives."""
     return os.path.join(host.dir, 'root', path.strip('/').replace('/', '-'))
 
 
@@ -63,10 +65,10 @@ def create_host(host, layout):
     for path in PRIVATE_TMPFS + PRIVATE_DIRS + (IDENTITY_DIR,):
         os.makedirs(path, exist_ok=True)
     for path in PRIVATE_DIRS + (IDENTITY_DIR,):
-        os.makedirs(_private_dir(host, path), exist_ok=True)
-    with open(_private_dir(host, '/etc/hosts'), 'w') as f:
+        os.makedirs(private_dir(host, path), exist_ok=True)
+    with open(private_dir(host, '/etc/hosts'), 'w') as f:
         f.write(_hosts_file(host, layout))
-    with open(os.path.join(_private_dir(host, IDENTITY_DIR), 'name'),
+    with open(os.path.join(private_dir(host, IDENTITY_DIR), 'name'),
               'w') as f:
         f.write(host.name + '\n')
     try:

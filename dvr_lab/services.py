@@ -3,6 +3,7 @@
 import collections
 import os
 
+from dvr_lab import libvirt_host
 from dvr_lab import namespaces
 from dvr_lab import processes
 from dvr_lab import settings as s
@@ -70,6 +71,8 @@ def api_services():
                {'OS_PLACEMENT_CONFIG_DIR': etc('placement')}),
         _uwsgi('nova', 'nova.wsgi.osapi_compute',
                {'OS_NOVA_CONFIG_DIR': etc('nova')}),
+        _uwsgi('nova-metadata', 'nova.wsgi.metadata',
+               {'OS_NOVA_CONFIG_DIR': etc('nova')}),
         _uwsgi('neutron', 'neutron.wsgi.api',
                {'OS_NEUTRON_CONFIG_DIR': etc('neutron'),
                 'OS_NEUTRON_CONFIG_FILES': 'neutron.conf;ml2_conf.ini'}),
@@ -116,6 +119,9 @@ AGENTS = {
     'ovs': ('neutron-openvswitch-agent', 'neutron-openvswitch-agent',
             'openvswitch_agent.ini'),
     'l3': ('neutron-l3-agent', 'neutron-l3-agent', 'l3_agent.ini'),
+    'dhcp': ('neutron-dhcp-agent', 'neutron-dhcp-agent', 'dhcp_agent.ini'),
+    'metadata': ('neutron-metadata-agent', 'neutron-metadata-agent',
+                 'metadata_agent.ini'),
 }
 
 
@@ -129,8 +135,18 @@ def agent(host, short_name):
 
 def nova_compute(host):
     return Service(host.name + '-nova-compute', host, [
-        s.venv_bin('python'), '-m', 'dvr_lab.nova_compute',
+        s.venv_bin('nova-compute'),
         '--config-file', host_etc(host, 'nova', 'nova.conf')], None)
+
+
+def virtlogd(host):
+    return Service(host.name + '-virtlogd', host,
+                   libvirt_host.virtlogd_argv(), None)
+
+
+def libvirtd(host):
+    return Service(host.name + '-libvirtd', host,
+                   libvirt_host.libvirtd_argv(), None)
 
 
 def sshd(host):
@@ -139,11 +155,21 @@ def sshd(host):
         host_etc(host, 'ssh', 'sshd_config')], None)
 
 
+def host_agents(host):
+    """The neutron agents of a host: DHCP where SNAT may live, as in the
+    article; metadata wherever a qrouter- may serve a VM."""
+    kinds = ['ovs', 'l3', 'metadata']
+    if host.l3_agent_mode == 'dvr_snat':
+        kinds.append('dhcp')
+    return kinds
+
+
 def host_daemons(host):
     """What runs on an agent host once its Open vSwitch is up."""
-    daemons = [sshd(host), agent(host, 'ovs'), agent(host, 'l3')]
+    daemons = [sshd(host)] + [agent(host, kind) for kind in
+                              host_agents(host)]
     if host.compute:
-        daemons.append(nova_compute(host))
+        daemons += [virtlogd(host), libvirtd(host), nova_compute(host)]
     return daemons
 
 

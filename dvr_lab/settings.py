@@ -22,9 +22,10 @@ DATA_DIR = os.path.join(STATE_DIR, 'data')
 HOSTS_DIR = os.path.join(STATE_DIR, 'hosts')
 SSH_DIR = os.path.join(STATE_DIR, 'ssh')
 TEMPEST_DIR = os.path.join(STATE_DIR, 'tempest')
-# The guest's kernel and initramfs (`dvr-lab image`) and the .debs they
-# are made of.
-GUEST_IMAGE_DIR = os.path.join(STATE_DIR, 'guest-image')
+# Kept across `down`: the guest's kernel and initramfs (`dvr-lab image`)
+# and the .debs they are made of.
+CACHE_DIR = os.environ.get('DVR_LAB_CACHE_DIR', '/var/cache/dvr-lab')
+GUEST_IMAGE_DIR = os.path.join(CACHE_DIR, 'guest-image')
 
 PREFIX = 'dvrlab'
 FABRIC_NS = PREFIX + '-fabric'
@@ -49,6 +50,7 @@ ADMIN_PASSWORD = 'dvrlab-admin'  # lab-only secret, never printed
 SERVICE_PASSWORD = 'dvrlab-service'
 DB_PASSWORD = 'dvrlab-db'
 RABBIT_PASSWORD = 'dvrlab-rabbit'
+METADATA_SECRET = 'dvrlab-metadata'
 
 PORTS = {
     'keystone': 5000,
@@ -56,10 +58,15 @@ PORTS = {
     'placement': 8778,
     'nova': 8774,
     'neutron': 9696,
+    'nova-metadata': 8775,
 }
 
-IMAGE_NAME = 'dvrlab-image'
+# Registered as devstack registers UEC images: kernel, ramdisk, machine.
+IMAGE_NAME = 'dvrlab-guest'
+KERNEL_IMAGE_NAME = IMAGE_NAME + '-kernel'
+RAMDISK_IMAGE_NAME = IMAGE_NAME + '-ramdisk'
 FLAVOR_NAME = 'dvrlab.tiny'
+FLAVOR_RAM_MB = 128
 PUBLIC_NETWORK = 'public'
 PHYSNET = 'public'
 

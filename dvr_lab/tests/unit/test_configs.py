@@ -78,8 +78,35 @@ class TestNeutronDvrSettings(testtools.TestCase):
         for host in computes:
             nova = parse(configs.nova(host))
             self.assertEqual(host.name, nova.get('DEFAULT', 'host'))
-            self.assertEqual('dvrlab.driver.NamespaceDriver',
+            self.assertEqual('libvirt.LibvirtDriver',
                              nova.get('DEFAULT', 'compute_driver'))
+
+    def test_nova_runs_qemu_unless_told_kvm_works(self):
+        host = settings.layout('article').computes[0]
+        self.assertEqual('qemu', parse(configs.nova(host)).get(
+            'libvirt', 'virt_type'))
+        self.assertEqual('none', parse(configs.nova(host)).get(
+            'libvirt', 'cpu_mode'))
+        self.assertEqual('kvm', parse(configs.nova(host, 'kvm')).get(
+            'libvirt', 'virt_type'))
+
+    def test_privsep_helpers_run_without_sudo(self):
+        host = settings.layout('article').computes[0]
+        nova = parse(configs.nova(host))
+        for section in configs.PRIVSEP_SECTIONS['nova']:
+            helper = nova.get(section, 'helper_command')
+            self.assertNotIn('sudo', helper)
+            self.assertIn(settings.venv_bin('privsep-helper'), helper)
+
+    def test_metadata_secret_shared_by_nova_and_the_agents(self):
+        host = settings.layout('article').computes[0]
+        nova = parse(configs.nova())
+        agent = parse(configs.metadata_agent(host))
+        self.assertEqual(
+            nova.get('neutron', 'metadata_proxy_shared_secret'),
+            agent.get('DEFAULT', 'metadata_proxy_shared_secret'))
+        self.assertEqual('true', parse(configs.l3_agent(host)).get(
+            'DEFAULT', 'enable_metadata_proxy'))
 
 
 class TestServices(testtools.TestCase):
@@ -95,6 +122,24 @@ class TestServices(testtools.TestCase):
             self.assertIn('%s:%d' % (settings.CONTROLLER_IP,
                                      settings.PORTS[svc.name]), svc.argv)
             self.assertEqual('controller', svc.host.name)
+
+    def test_dhcp_agents_only_where_snat_may_live(self):
+        for name in settings.LAYOUTS:
+            for host in settings.layout(name).agent_hosts:
+                self.assertEqual(host.l3_agent_mode == 'dvr_snat',
+                                 'dhcp' in services.host_agents(host))
+                self.assertIn('metadata', services.host_agents(host))
+
+    def test_computes_run_their_own_libvirt_before_nova(self):
+        host = settings.layout('standard').computes[0]
+        names = [svc.name for svc in services.host_daemons(host)]
+        self.assertLess(names.index('cpnw1-libvirtd'),
+                        names.index('cpnw1-nova-compute'))
+        self.assertLess(names.index('cpnw1-virtlogd'),
+                        names.index('cpnw1-libvirtd'))
+        network = settings.layout('standard').host('network1')
+        self.assertNotIn('network1-libvirtd', [
+            svc.name for svc in services.host_daemons(network)])
 
     def test_agents_read_their_host_config(self):
         host = settings.layout('article').computes[1]
