@@ -2,20 +2,22 @@
 
 import os
 
+from dvr_lab import credentials
 from dvr_lab import settings as s
 
 AGENT_REPORT_INTERVAL = 5
 AGENT_DOWN_TIME = 15
 
 
-def db_url(name):
+def db_url(user, database=None):
+    """The URL of user's database (by default the one named as user)."""
     return 'mysql+pymysql://%s:%s@127.0.0.1/%s?charset=utf8' % (
-        name, s.DB_PASSWORD, name)
+        user, credentials.load().database, database or user)
 
 
 def transport_url():
     return 'rabbit://dvrlab:%s@%s:5672/' % (
-        s.RABBIT_PASSWORD, s.CONTROLLER_IP)
+        credentials.load().rabbit, s.CONTROLLER_IP)
 
 
 def keystone_auth(user):
@@ -23,7 +25,7 @@ def keystone_auth(user):
         'auth_type': 'password',
         'auth_url': s.url('keystone'),
         'username': user,
-        'password': s.SERVICE_PASSWORD,
+        'password': credentials.load().service,
         'project_name': 'service',
         'user_domain_name': 'Default',
         'project_domain_name': 'Default',
@@ -100,8 +102,9 @@ def nova(host=None):
         'api': {'auth_strategy': 'keystone'},
         'keystone_authtoken': authtoken('nova'),
         'placement': keystone_auth('placement'),
-        'neutron': dict(keystone_auth('neutron'),
-                        service_metadata_proxy=False),
+        'neutron': dict(
+            keystone_auth('neutron'), service_metadata_proxy=False,
+            metadata_proxy_shared_secret=credentials.load().metadata),
         'glance': {'region_name': s.REGION},
         'oslo_concurrency': lock_path('nova-' + (host.name if host
                                                  else 'controller')),
@@ -129,6 +132,16 @@ def nova(host=None):
         conf['vnc'] = {'enabled': False}
         conf['compute'] = {'resource_provider_association_refresh': 60}
     return conf
+
+
+def nova_cell0_mapping():
+    """Read after nova.conf by `nova-manage cell_v2 map_cell0`.
+
+    map_cell0 without --database_connection (which would put the password
+    on a command line) maps cell0 to [database] connection with '_cell0'
+    appended to the database name: nova_cell0, as nova_cell0's user.
+    """
+    return {'database': {'connection': db_url('nova_cell0', 'nova')}}
 
 
 def neutron_server():
