@@ -61,10 +61,11 @@ def cmd_up(args, argv):
 
 def cmd_down(args, argv):
     from dvr_lab import lab
+    from dvr_lab import steps
     try:
         with _lab_lock('down'):
             return lab.down()
-    except lab_lock.LabBusy as exc:
+    except (steps.StepFailed, lab_lock.LabBusy) as exc:
         print('dvr-lab down: %s' % exc, file=sys.stderr)
         return 1
 

@@ -121,3 +121,12 @@ class TestCommandsTakeTheLock(testtools.TestCase):
         self.assertIn('pid %d (dvr-lab up)' % os.getpid(),
                       self.err.getvalue())
         self.assertIn(self.lab.lock_file, self.err.getvalue())
+
+    def test_down_says_why_it_stopped(self):
+        from dvr_lab import procfs
+        from dvr_lab import steps
+        self.down.side_effect = steps.StepFailed(
+            'FAILED: stopping: %s' % procfs.MachineNamespace('refusing'))
+        self.assertEqual(1, cli.main(['down']))
+        self.assertIn('dvr-lab down: FAILED: stopping: refusing',
+                      self.err.getvalue())
