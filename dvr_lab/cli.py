@@ -1,10 +1,13 @@
 """dvr-lab: a two-host DVR OpenStack on this machine."""
 
 import argparse
+import contextlib
 import os
 import shlex
 import sys
 
+from dvr_lab import lab_lock
+from dvr_lab import proxy
 from dvr_lab import settings as s
 
 PREPARED = 'DVR_LAB_PREPARED'  # set once installing is done, across exec
@@ -14,7 +17,14 @@ def _in_lab_venv():
     return os.path.realpath(sys.prefix) == os.path.realpath(s.VENV)
 
 
-def _prepare_and_reexec(argv):
+def _lab_lock(command):
+    """The lab lock, saying so when another command holds it."""
+    return lab_lock.held(command, on_wait=lambda holder: print(
+        'dvr-lab %s: waiting up to %ds for the lab lock, held by %s'
+        % (command, lab_lock.WAIT_SECONDS, holder), flush=True))
+
+
+def _prepare_and_reexec(argv, lock):
     """Install what is missing, then continue inside the lab venv."""
     from dvr_lab import install
     from dvr_lab import steps
@@ -26,6 +36,7 @@ def _prepare_and_reexec(argv):
         steps.out('    ' + install.install_project())
     if not _in_lab_venv():
         os.environ[PREPARED] = '1'
+        lock.keep_across_exec()
         os.execv(install.venv_python(),
                  [install.venv_python(), '-m', 'dvr_lab.cli'] + argv)
 
@@ -39,17 +50,24 @@ def cmd_up(args, argv):
         print('dvr-lab up: %s' % exc, file=sys.stderr)
         return 2
     try:
-        if not lab.healthy() and not os.environ.get(PREPARED):
-            _prepare_and_reexec(argv)
-        return lab.up(args.layout)
-    except steps.StepFailed as exc:
+        with _lab_lock('up') as lock:
+            if not lab.healthy() and not os.environ.get(PREPARED):
+                _prepare_and_reexec(argv, lock)
+            return lab.up(args.layout)
+    except (steps.StepFailed, lab_lock.LabBusy) as exc:
         print(exc, file=sys.stderr)
         return 1
 
 
 def cmd_down(args, argv):
     from dvr_lab import lab
-    return lab.down()
+    from dvr_lab import steps
+    try:
+        with _lab_lock('down'):
+            return lab.down()
+    except (steps.StepFailed, lab_lock.LabBusy) as exc:
+        print('dvr-lab down: %s' % exc, file=sys.stderr)
+        return 1
 
 
 def _continue_in_lab_venv(argv):
@@ -77,10 +95,14 @@ def cmd_break(args, argv):
         if not requests:
             sys.stdout.write(catalogue.listing())
             return 2
-        return runner.run(requests)
+        with _lab_lock('break'):
+            return runner.run(requests)
     except (catalogue.UnknownBreakage, runner.UnknownTest) as exc:
         print('dvr-lab break: %s' % exc, file=sys.stderr)
         return 2
+    except lab_lock.LabBusy as exc:
+        print('dvr-lab break: %s' % exc, file=sys.stderr)
+        return 1
 
 
 def cmd_logs(args, argv):
@@ -103,9 +125,14 @@ def cmd_logs(args, argv):
 def cmd_image(args, argv):
     from dvr_lab import guest_image
     from dvr_lab import shell
+    # As root it may build into the state directory `down` removes.
+    lock = (_lab_lock('image') if os.geteuid() == 0
+            else contextlib.nullcontext())
     try:
-        image = guest_image.build(args.dir)
-    except (guest_image.GuestImageError, shell.CommandError) as exc:
+        with lock:
+            image = guest_image.build(args.dir)
+    except (guest_image.GuestImageError, shell.CommandError,
+            lab_lock.LabBusy) as exc:
         print('dvr-lab image: %s' % exc, file=sys.stderr)
         return 1
     print('DVR_LAB_GUEST_KERNEL=%s' % shlex.quote(image.kernel))
@@ -165,6 +192,8 @@ def main(argv=None):
     if (os.geteuid() != 0 and not listing
             and args.command not in needs_no_root):
         parser.error('the lab manages namespaces and services: run as root')
+    # What this command and its children send to the lab skips any proxy.
+    os.environ.update(proxy.environment())
     handler = {'up': cmd_up, 'down': cmd_down, 'status': cmd_status,
                'logs': cmd_logs, 'break': cmd_break,
                'paths': cmd_paths, 'image': cmd_image}[args.command]

@@ -2,6 +2,7 @@
 
 import tempfile
 
+from dvr_lab import credentials
 from dvr_lab import settings as s
 
 SERVICE_USERS = ('glance', 'placement', 'nova', 'neutron')
@@ -18,7 +19,7 @@ def admin_connection():
     import openstack
     return openstack.connect(
         auth_url=s.url('keystone') + '/v3', username='admin',
-        password=s.ADMIN_PASSWORD, project_name='admin',
+        password=credentials.load().admin, project_name='admin',
         user_domain_name='Default', project_domain_name='Default',
         region_name=s.REGION, identity_interface='public',
         load_envvars=False, load_yaml_config=False, api_timeout=60)
@@ -33,11 +34,12 @@ def register_catalog(conn):
     admin_role = identity.find_role('admin')
     service_role = identity.find_role('service') or identity.create_role(
         name='service')
+    password = credentials.load().service
     for name in SERVICE_USERS:
         user = identity.find_user(name, domain_id='default')
         if user is None:
             user = identity.create_user(name=name, domain_id='default',
-                                        password=s.SERVICE_PASSWORD)
+                                        password=password)
         for role in (admin_role, service_role):
             identity.assign_project_role_to_user(project, user, role)
     for name, kind, path in CATALOG:

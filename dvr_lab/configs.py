@@ -2,6 +2,7 @@
 
 import os
 
+from dvr_lab import credentials
 from dvr_lab import settings as s
 
 AGENT_REPORT_INTERVAL = 5
@@ -12,14 +13,15 @@ PRIVSEP_SECTIONS = {
 }
 
 
-def db_url(name):
+def db_url(user, database=None):
+    """The URL of user's database (by default the one named as user)."""
     return 'mysql+pymysql://%s:%s@127.0.0.1/%s?charset=utf8' % (
-        name, s.DB_PASSWORD, name)
+        user, credentials.load().database, database or user)
 
 
 def transport_url():
     return 'rabbit://dvrlab:%s@%s:5672/' % (
-        s.RABBIT_PASSWORD, s.CONTROLLER_IP)
+        credentials.load().rabbit, s.CONTROLLER_IP)
 
 
 def keystone_auth(user):
@@ -27,7 +29,7 @@ def keystone_auth(user):
         'auth_type': 'password',
         'auth_url': s.url('keystone'),
         'username': user,
-        'password': s.SERVICE_PASSWORD,
+        'password': credentials.load().service,
         'project_name': 'service',
         'user_domain_name': 'Default',
         'project_domain_name': 'Default',
@@ -104,9 +106,9 @@ def nova(host=None, virt_type='qemu'):
         'api': {'auth_strategy': 'keystone'},
         'keystone_authtoken': authtoken('nova'),
         'placement': keystone_auth('placement'),
-        'neutron': dict(keystone_auth('neutron'),
-                        service_metadata_proxy=True,
-                        metadata_proxy_shared_secret=s.METADATA_SECRET),
+        'neutron': dict(
+            keystone_auth('neutron'), service_metadata_proxy=True,
+            metadata_proxy_shared_secret=credentials.load().metadata),
         'glance': {'region_name': s.REGION},
         'oslo_concurrency': lock_path('nova-' + (host.name if host
                                                  else 'controller')),
@@ -150,6 +152,16 @@ def nova(host=None, virt_type='qemu'):
         for section in PRIVSEP_SECTIONS['nova']:
             conf[section] = dict(helper)
     return conf
+
+
+def nova_cell0_mapping():
+    """Read after nova.conf by `nova-manage cell_v2 map_cell0`.
+
+    map_cell0 without --database_connection (which would put the password
+    on a command line) maps cell0 to [database] connection with '_cell0'
+    appended to the database name: nova_cell0, as nova_cell0's user.
+    """
+    return {'database': {'connection': db_url('nova_cell0', 'nova')}}
 
 
 def neutron_server():
@@ -270,7 +282,7 @@ def metadata_agent(host):
         'DEFAULT': {
             'nova_metadata_host': s.CONTROLLER_IP,
             'nova_metadata_port': s.PORTS['nova-metadata'],
-            'metadata_proxy_shared_secret': s.METADATA_SECRET,
+            'metadata_proxy_shared_secret': credentials.load().metadata,
             # answered in the agent's own process: no forked workers
             'metadata_workers': 0,
         },

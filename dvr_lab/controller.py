@@ -6,12 +6,16 @@ import shutil
 import socket
 
 from dvr_lab import configs
+from dvr_lab import credentials
 from dvr_lab import inifile
 from dvr_lab import namespaces
+from dvr_lab import private_files
 from dvr_lab import services
 from dvr_lab import settings as s
 from dvr_lab import steps
 
+# configs.nova_cell0_mapping(), beside nova.conf
+CELL0_MAPPING_CONF = 'cell0-mapping.conf'
 DATABASES = ('keystone', 'glance', 'placement', 'nova_api', 'nova_cell0',
              'nova_cell1', 'neutron')
 
@@ -35,19 +39,21 @@ def start_mariadb():
                    service=svc.name)
 
 
-def sql(statement):
+def sql(statements):
+    """Run SQL as MariaDB's root, given on stdin: it may hold passwords."""
     return namespaces.run(s.CONTROLLER, [
         'mariadb', '--no-defaults', '--socket=' + services.MYSQL_SOCKET,
-        '-u', 'root', '-N', '-e', statement], timeout=60)
+        '-u', 'root', '-N'], input=statements, timeout=60)
 
 
 def create_databases():
+    password = credentials.load().database
     statements = []
     for name in DATABASES:
         statements += [
             'CREATE DATABASE IF NOT EXISTS %s CHARACTER SET utf8' % name,
             "CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY '%s'"
-            % (name, s.DB_PASSWORD),
+            % (name, password),
             "GRANT ALL PRIVILEGES ON %s.* TO '%s'@'%%'" % (name, name)]
     # nova's api user also reaches the cells' databases.
     for cell in ('nova_cell0', 'nova_cell1'):
@@ -60,13 +66,15 @@ def start_rabbitmq():
     conf_dir = os.path.join(s.ETC_DIR, 'rabbitmq')
     os.makedirs(conf_dir, exist_ok=True)
     os.makedirs(services.RABBIT_DIR, exist_ok=True)
-    with open(os.path.join(conf_dir, 'rabbitmq.conf'), 'w') as f:
-        f.write('listeners.tcp.default = 5672\n'
-                'loopback_users = none\n'
-                'default_user = dvrlab\n'
-                'default_pass = %s\n'
-                'log.console = true\n'
-                'log.file = false\n' % s.RABBIT_PASSWORD)
+    # The user exists from the first boot on, no `rabbitmqctl add_user`
+    # (whose password is an argument) needed.
+    private_files.write(os.path.join(conf_dir, 'rabbitmq.conf'),
+                        'listeners.tcp.default = 5672\n'
+                        'loopback_users = none\n'
+                        'default_user = dvrlab\n'
+                        'default_pass = %s\n'
+                        'log.console = true\n'
+                        'log.file = false\n' % credentials.load().rabbit)
     with open(os.path.join(conf_dir, 'enabled_plugins'), 'w') as f:
         f.write('[].\n')
     svc = services.rabbitmq()
@@ -89,6 +97,8 @@ def write_configs():
     inifile.write(os.path.join(etc, 'placement', 'placement.conf'),
                   configs.placement())
     inifile.write(os.path.join(etc, 'nova', 'nova.conf'), configs.nova())
+    inifile.write(os.path.join(etc, 'nova', CELL0_MAPPING_CONF),
+                  configs.nova_cell0_mapping())
     inifile.write(os.path.join(etc, 'neutron', 'neutron.conf'),
                   configs.neutron_server())
     inifile.write(os.path.join(etc, 'neutron', 'ml2_conf.ini'),
@@ -107,8 +117,8 @@ def write_configs():
         os.makedirs(os.path.join(s.DATA_DIR, name), exist_ok=True)
 
 
-def _manage(argv, timeout=300):
-    return namespaces.run(s.CONTROLLER, argv, timeout=timeout)
+def _manage(argv, timeout=300, env=None):
+    return namespaces.run(s.CONTROLLER, argv, timeout=timeout, env=env)
 
 
 def keystone_bootstrap():
@@ -124,11 +134,17 @@ def keystone_bootstrap():
     _manage(manage + ['db_sync'])
     keystone_url = s.url('keystone')
     _manage(manage + [
-        'bootstrap', '--bootstrap-password', s.ADMIN_PASSWORD,
+        'bootstrap',
         '--bootstrap-admin-url', keystone_url,
         '--bootstrap-public-url', keystone_url,
         '--bootstrap-internal-url', keystone_url,
-        '--bootstrap-region-id', s.REGION])
+        '--bootstrap-region-id', s.REGION],
+        env=bootstrap_environment(credentials.load()))
+
+
+def bootstrap_environment(secrets):
+    """keystone-manage bootstrap reads the admin password from here."""
+    return dict(os.environ, OS_BOOTSTRAP_PASSWORD=secrets.admin)
 
 
 def _glance_sync():
@@ -145,12 +161,17 @@ def _nova_sync():
     manage = [s.venv_bin('nova-manage'), '--config-file',
               services.etc('nova', 'nova.conf')]
     _manage(manage + ['api_db', 'sync'])
-    _manage(manage + ['cell_v2', 'map_cell0', '--database_connection',
-                      configs.db_url('nova_cell0')])
+    _manage([s.venv_bin('nova-manage')] + cell0_mapping_config() +
+            ['cell_v2', 'map_cell0'])
     cells = _manage(manage + ['cell_v2', 'list_cells'])
     if ' cell1 ' not in cells:
         _manage(manage + ['cell_v2', 'create_cell', '--name', 'cell1'])
     _manage(manage + ['db', 'sync'])
+
+
+def cell0_mapping_config():
+    return ['--config-file', services.etc('nova', 'nova.conf'),
+            '--config-file', services.etc('nova', CELL0_MAPPING_CONF)]
 
 
 def _neutron_sync():

@@ -1,6 +1,6 @@
 """Writing OpenStack-style ini files from plain dicts."""
 
-import os
+from dvr_lab import private_files
 
 
 def render(sections):
@@ -20,9 +20,6 @@ def render(sections):
     return '\n'.join(out)
 
 
-def write(path, sections, mode=0o600):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, 'w') as f:
-        f.write(render(sections))
-    return path
+def write(path, sections):
+    """Write sections to path, 0600: OpenStack configs hold passwords."""
+    return private_files.write(path, render(sections))

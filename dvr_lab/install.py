@@ -1,5 +1,6 @@
 """Installing what the lab needs: Debian packages and the services' venv."""
 
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -22,6 +23,14 @@ APT_PACKAGES = (
     'dnsmasq-base', 'haproxy', 'keepalived', 'conntrackd',
     'python3-venv',
 )
+# invoke-rc.d asks it before starting a service; 101: "not allowed".
+POLICY_RC_D = '/usr/sbin/policy-rc.d'
+FORBID_STARTING = ('#!/bin/sh\n'
+                   '# dvr-lab: no service starts during its install\n'
+                   'exit 101\n')
+# Distributions the lab venv held once and must not keep: pyuwsgi
+# replaced uwsgi (which needed a compiler) and owns bin/uwsgi now.
+REPLACED = ('uwsgi',)
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REQUIREMENTS = os.path.join(REPO_ROOT, 'dvr_lab', 'requirements-lab.txt')
 MARKER = os.path.join(s.VENV, '.dvr-lab-requirements')
@@ -42,11 +51,45 @@ def install_apt_packages():
     missing = missing_apt_packages()
     if not missing:
         return 'all present'
-    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
+    # RUNLEVEL=1: runlevel(8) tells invoke-rc.d so; runlevel 1 starts no
+    # daemon.
+    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive', RUNLEVEL='1')
     shell.run(['apt-get', 'update', '-q'], timeout=600, env=env)
-    shell.run(['apt-get', 'install', '-y', '-q', '--no-install-recommends']
-              + missing, timeout=1200, env=env)
+    with services_kept_from_starting():
+        shell.run(['apt-get', 'install', '-y', '-q',
+                   '--no-install-recommends'] + missing,
+                  timeout=1200, env=env)
     return 'installed ' + ' '.join(missing)
+
+
+@contextlib.contextmanager
+def services_kept_from_starting(path=None):
+    """A policy-rc.d that forbids starting services, for the block only.
+
+    The machine's own policy-rc.d, if any, waits beside it and comes back
+    afterwards, also when an earlier run died before putting it back.
+    """
+    path = path or POLICY_RC_D
+    saved = path + '.dvr-lab-saved'
+    if os.path.lexists(saved):
+        os.replace(saved, path)
+    had_one = os.path.lexists(path)
+    if had_one:
+        os.replace(path, saved)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)
+        with os.fdopen(fd, 'w') as f:
+            os.fchmod(f.fileno(), 0o755)  # whatever the umask
+            f.write(FORBID_STARTING)
+        yield
+    finally:
+        if had_one:
+            os.replace(saved, path)
+        else:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
 
 
 def _requirements_digest():
@@ -70,6 +113,9 @@ def install_venv():
         shell.run([sys.executable, '-m', 'venv', s.VENV], timeout=300)
     pip = [venv_python(), '-m', 'pip', 'install', '-q']
     shell.run(pip + ['-U', 'pip', 'wheel'], timeout=600)
+    # Not installed: pip says so and exits 0.
+    shell.run([venv_python(), '-m', 'pip', 'uninstall', '-q', '-y'] +
+              list(REPLACED), timeout=300)
     shell.run(pip + ['-r', REQUIREMENTS], timeout=1800)
     with open(MARKER, 'w') as f:
         f.write(digest + '\n')

@@ -8,10 +8,12 @@ import time
 from dvr_lab import cloud
 from dvr_lab import computes
 from dvr_lab import controller
+from dvr_lab import credentials
 from dvr_lab import guest_image
 from dvr_lab import libvirt_host
 from dvr_lab import namespaces
 from dvr_lab import processes
+from dvr_lab import routes
 from dvr_lab import services
 from dvr_lab import settings as s
 from dvr_lab import shell
@@ -124,12 +126,15 @@ def up(layout_name):
         steps.out('dvr-lab is already up, %s layout (dvr-lab status for '
                   'details)' % built.name)
         return 0
+    with steps.step('the lab\'s address ranges unrouted on this machine'):
+        routes.refuse_if_taken(TESTER_LINKS)
     if leftovers():
         with steps.step('clearing what a previous lab left behind'):
             teardown()
     started = time.monotonic()
     for path in (s.STATE_DIR, s.ETC_DIR, s.LOG_DIR, s.RUN_DIR, s.DATA_DIR):
         os.makedirs(path, exist_ok=True)
+    credentials.create()
     s.record_layout(layout)
     with steps.step('guest image (kernel, initramfs) in %s'
                     % s.GUEST_IMAGE_DIR):
@@ -156,9 +161,10 @@ def up(layout_name):
                    'virt_type': virt_type,
                    'public_network': net.id,
                    'up_seconds': round(time.monotonic() - started, 1)}, f)
-    steps.out('dvr-lab is up in %.0fs. Run the suite:\n  cd %s && %s run '
-              '-r dvr' % (time.monotonic() - started, s.TEMPEST_DIR,
-                          s.venv_bin('tempest')))
+    steps.out('dvr-lab is up in %.0fs. Run the suite:\n  cd %s && . %s && '
+              '%s run -r dvr' % (time.monotonic() - started, s.TEMPEST_DIR,
+                                 tempest_workspace.env_script(),
+                                 s.venv_bin('tempest')))
     return 0
 
 

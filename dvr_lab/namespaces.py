@@ -101,14 +101,18 @@ def run(host, argv, **kwargs):
 
 
 def pids_inside(host):
-    """Every process living in the host's network or mount namespace."""
+    """Every process living in the host's network or mount namespace.
+
+    procfs.pids_in_namespace refuses when the holder's namespace is the
+    machine's own (MachineNamespace): nothing is ended then.
+    """
     pid = holder_pid(host)
     if pid is None:
         return set()
     inside = set()
     for ns_kind in ('net', 'mnt'):
         inside.update(procfs.pids_in_namespace(
-            '/proc/%d/ns/%s' % (pid, ns_kind), ns_kind))
+            procfs.namespace_path(pid, ns_kind), ns_kind))
     inside.discard(pid)
     return inside
 

@@ -5,6 +5,7 @@ import signal
 import subprocess
 
 from dvr_lab import procfs
+from dvr_lab import proxy
 from dvr_lab import settings
 from dvr_tempest_plugin.common import polling
 
@@ -18,12 +19,17 @@ def log_file(name):
 
 
 def start(name, argv, env=None, cwd='/'):
-    """Start argv in its own session, output to the service's log."""
+    """Start argv in its own session, output to the service's log.
+
+    env None: this process's environment. Either way no_proxy names the
+    lab's addresses.
+    """
     os.makedirs(settings.RUN_DIR, exist_ok=True)
     os.makedirs(settings.LOG_DIR, exist_ok=True)
     with open(log_file(name), 'ab') as log:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, env=env, cwd=cwd,
+                                stderr=subprocess.STDOUT,
+                                env=proxy.environment(env), cwd=cwd,
                                 start_new_session=True)
     with open(pid_file(name), 'w') as f:
         f.write('%d %d\n' % (proc.pid, procfs.start_time(proc.pid)))

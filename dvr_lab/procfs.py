@@ -5,6 +5,7 @@ The one reader of /proc/<pid>/stat and smaps_rollup in the lab.
 
 import os
 
+PROC = '/proc'
 ZOMBIE = 'Z'
 # Fields of /proc/<pid>/stat after "pid (comm)", counted from 0 (proc(5)).
 _STATE, _SESSION, _START_TIME = 0, 3, 19
@@ -13,7 +14,7 @@ _STATE, _SESSION, _START_TIME = 0, 3, 19
 def _stat_fields(pid):
     """The fields after the command name, None when pid is gone."""
     try:
-        with open('/proc/%d/stat' % pid) as f:
+        with open(_path(pid, 'stat')) as f:
             return f.read().rsplit(')', 1)[1].split()
     except (OSError, IndexError):
         return None
@@ -48,8 +49,12 @@ def session(pid):
         return None
 
 
+def _path(pid, *parts):
+    return os.path.join(PROC, str(pid), *parts)
+
+
 def all_pids():
-    return [int(entry) for entry in os.listdir('/proc') if entry.isdigit()]
+    return [int(entry) for entry in os.listdir(PROC) if entry.isdigit()]
 
 
 def session_members(leader):
@@ -58,23 +63,51 @@ def session_members(leader):
             if pid != leader and session(pid) == leader]
 
 
+def namespace_path(pid, kind):
+    return _path(pid, 'ns', kind)
+
+
 def _namespace_id(path):
     st = os.stat(path)
     return st.st_dev, st.st_ino
 
 
+class MachineNamespace(RuntimeError):
+    """A lab namespace turned out to be the machine's own."""
+
+
+def _machine_namespaces(kind):
+    """The `kind` namespaces of PID 1 and of this process."""
+    try:
+        return {_namespace_id(namespace_path(pid, kind))
+                for pid in (1, os.getpid())}
+    except OSError as exc:
+        raise MachineNamespace('cannot tell the machine\'s own %s '
+                               'namespace: %s' % (kind, exc))
+
+
 def pids_in_namespace(ns_path, kind='net'):
-    """PIDs (but this one) whose `kind` namespace is the one at ns_path."""
+    """PIDs (but this one) whose `kind` namespace is the one at ns_path.
+
+    What the lab's teardown ends. Refused (MachineNamespace) when that
+    namespace is PID 1's or this process's: the machine's own processes
+    are never a lab host's.
+    """
     try:
         wanted = _namespace_id(ns_path)
     except OSError:
         return []
+    if wanted in _machine_namespaces(kind):
+        raise MachineNamespace(
+            'refusing to end the processes of %s: it is the machine\'s own '
+            '%s namespace (that of PID 1 or of dvr-lab itself), not a lab '
+            'host\'s' % (ns_path, kind))
     found = []
     for pid in all_pids():
-        if pid == os.getpid():
+        if pid in (1, os.getpid()):
             continue
         try:
-            if _namespace_id('/proc/%d/ns/%s' % (pid, kind)) == wanted:
+            if _namespace_id(namespace_path(pid, kind)) == wanted:
                 found.append(pid)
         except OSError:
             continue
@@ -85,7 +118,7 @@ def memory_kib(pid):
     """{'Rss': KiB, 'Pss': KiB, ...} from smaps_rollup, {} when gone."""
     found = {}
     try:
-        with open('/proc/%d/smaps_rollup' % pid) as f:
+        with open(_path(pid, 'smaps_rollup')) as f:
             for line in f:
                 key, _, value = line.partition(':')
                 if value.strip().endswith('kB'):

@@ -50,6 +50,7 @@ def rabbitmq():
 
 
 def _uwsgi(name, module, env):
+    """An API under the `uwsgi` console script of pyuwsgi."""
     return Service(name, s.CONTROLLER, [
         s.venv_bin('uwsgi'), '--home', s.VENV,
         '--http-socket', '%s:%d' % (s.CONTROLLER_IP, s.PORTS[name]),

@@ -34,9 +34,12 @@ MGMT_BRIDGE = 'br-mgmt'
 TUNNEL_BRIDGE = 'br-tunnel'
 EXTERNAL_BRIDGE = 'br-public'
 
+MGMT_CIDR = '10.250.0.0/24'
 MGMT_PREFIXLEN = 24
+TUNNEL_CIDR = '10.251.0.0/24'
 TUNNEL_PREFIXLEN = 24
 PUBLIC_CIDR = '172.24.4.0/24'
+LAB_CIDRS = (MGMT_CIDR, TUNNEL_CIDR, PUBLIC_CIDR)
 PUBLIC_PREFIXLEN = 24
 PUBLIC_POOL = ('172.24.4.10', '172.24.4.200')
 
@@ -46,11 +49,11 @@ OUTSIDE_IP = '172.24.4.254'
 CONTROLLER_IP = '10.250.0.1'
 
 REGION = 'RegionOne'
-ADMIN_PASSWORD = 'dvrlab-admin'  # lab-only secret, never printed
-SERVICE_PASSWORD = 'dvrlab-service'
-DB_PASSWORD = 'dvrlab-db'
-RABBIT_PASSWORD = 'dvrlab-rabbit'
-METADATA_SECRET = 'dvrlab-metadata'
+# The passwords `up` draws (dvr_lab.credentials), readable by root only.
+SECRETS_FILE = os.path.join(STATE_DIR, 'secrets.json')
+# Outside the state directory, which `down` removes: up, down, break and
+# image hold it (dvr_lab.lab_lock).
+LOCK_FILE = os.environ.get('DVR_LAB_LOCK_FILE', '/run/dvr-lab.lock')
 
 PORTS = {
     'keystone': 5000,

@@ -4,7 +4,9 @@ import os
 import shlex
 import subprocess
 
+from dvr_lab import credentials
 from dvr_lab import inifile
+from dvr_lab import proxy
 from dvr_lab import settings as s
 import dvr_tempest_plugin
 
@@ -33,7 +35,7 @@ def tempest_conf(layout, image_id, flavor_id, public_network_id):
         'auth': {
             'use_dynamic_credentials': True,
             'admin_username': 'admin',
-            'admin_password': s.ADMIN_PASSWORD,
+            'admin_password': credentials.load().admin,
             'admin_project_name': 'admin',
             'admin_domain_name': 'Default',
         },
@@ -85,6 +87,9 @@ def write(layout, image_id, flavor_id, public_network_id):
     inifile.write(os.path.join(s.TEMPEST_DIR, 'etc', 'tempest.conf'),
                   tempest_conf(layout, image_id, flavor_id,
                                public_network_id))
+    with open(env_script(), 'w') as f:
+        f.write('# Source before `tempest run`: no HTTP proxy for the lab.\n'
+                + proxy.exports(os.environ))
     plugin_root = os.path.dirname(os.path.dirname(
         os.path.abspath(dvr_tempest_plugin.__file__)))
     with open(os.path.join(s.TEMPEST_DIR, '.stestr.conf'), 'w') as f:
@@ -97,6 +102,10 @@ def write(layout, image_id, flavor_id, public_network_id):
     if not os.path.isdir(os.path.join(s.TEMPEST_DIR, '.stestr')):
         subprocess.run([s.venv_bin('stestr'), 'init'],
                        cwd=s.TEMPEST_DIR, check=True, capture_output=True)
+
+
+def env_script():
+    return os.path.join(s.TEMPEST_DIR, 'env.sh')
 
 
 def write_known_hosts(layout):

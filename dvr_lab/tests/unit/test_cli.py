@@ -17,6 +17,9 @@ class TestBreakCommand(testtools.TestCase):
         super().setUp()
         self.useFixture(fixtures.MockPatchObject(cli, '_continue_in_lab_venv'))
         self.useFixture(fixtures.MockPatch('os.geteuid', return_value=1000))
+        # main() adds the lab to them, for what the command talks to
+        self.useFixture(fixtures.EnvironmentVariable('no_proxy'))
+        self.useFixture(fixtures.EnvironmentVariable('NO_PROXY'))
         self.out = self.useFixture(fixtures.MockPatch(
             'sys.stdout', new_callable=io.StringIO)).mock
         self.err = self.useFixture(fixtures.MockPatch(

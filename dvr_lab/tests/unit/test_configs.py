@@ -8,6 +8,7 @@ from dvr_lab import configs
 from dvr_lab import inifile
 from dvr_lab import services
 from dvr_lab import settings
+from dvr_lab.tests.unit import lab_fixtures
 
 
 def parse(sections):
@@ -25,6 +26,10 @@ class TestIniFile(testtools.TestCase):
 
 
 class TestNeutronDvrSettings(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(lab_fixtures.LabStateDir())
 
     def test_server_makes_routers_distributed_and_fails_over_snat(self):
         conf = parse(configs.neutron_server())
@@ -111,6 +116,10 @@ class TestNeutronDvrSettings(testtools.TestCase):
 
 class TestServices(testtools.TestCase):
 
+    def setUp(self):
+        super().setUp()
+        self.useFixture(lab_fixtures.LabStateDir())
+
     def test_names_are_unique(self):
         for layout in settings.LAYOUTS:
             names = [svc.name for svc in services.all_services(
@@ -149,6 +158,10 @@ class TestServices(testtools.TestCase):
 
 
 class TestLayouts(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(lab_fixtures.LabStateDir())
 
     def test_standard_layout_runs_agents_but_no_nova_on_network_node(self):
         layout = settings.layout('standard')
@@ -210,6 +223,10 @@ class TestLayoutOfTheBuiltLab(testtools.TestCase):
 
 
 class TestAgentCommands(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(lab_fixtures.LabStateDir())
 
     def test_every_kind_and_action_runs_the_console_script(self):
         from dvr_lab import tempest_workspace
