@@ -157,8 +157,11 @@ def sshd(host):
 
 
 def host_agents(host):
-    """The neutron agents of a host: DHCP where SNAT may live, as in the
-    article; metadata wherever a qrouter- may serve a VM."""
+    """The kinds of neutron agents a host runs.
+
+    DHCP where SNAT may live, as in the article; metadata wherever a
+    qrouter- may serve a VM.
+    """
     kinds = ['ovs', 'l3', 'metadata']
     if host.l3_agent_mode == 'dvr_snat':
         kinds.append('dhcp')
