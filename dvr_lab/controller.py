@@ -82,6 +82,34 @@ def start_rabbitmq():
     return svc
 
 
+RPC_TOPICS = ('q-plugin', 'q-l3-plugin', 'q-reports-plugin')
+
+
+def consumed_queues():
+    """The RabbitMQ queues someone consumes, by name."""
+    svc = services.rabbitmq()
+    out = namespaces.run(s.CONTROLLER, ['rabbitmqctl', '-q', 'list_queues',
+                                        'name', 'consumers'],
+                         env=svc.env, timeout=30)
+    consumed = set()
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) == 2 and fields[1].isdigit() and int(fields[1]):
+            consumed.add(fields[0])
+    return consumed
+
+
+def wait_neutron_rpc():
+    """Until neutron's RPC server consumes the agents' topics.
+
+    An agent's first call sent before that is lost, and the agent waits
+    a whole rpc_response_timeout (60 s) before it asks again.
+    """
+    steps.wait_for('neutron-rpc-server consuming %s' % ', '.join(RPC_TOPICS),
+                   lambda: set(RPC_TOPICS) <= consumed_queues(), 180,
+                   interval=2, service='neutron-rpc-server')
+
+
 def wait_rabbitmq():
     steps.wait_for('RabbitMQ on %s:5672' % s.CONTROLLER_IP,
                    lambda: tcp_open(s.CONTROLLER_IP, 5672), 90,

@@ -33,6 +33,9 @@ FORBID_STARTING = ('#!/bin/sh\n'
 REPLACED = ('uwsgi',)
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REQUIREMENTS = os.path.join(REPO_ROOT, 'dvr_lab', 'requirements-lab.txt')
+# Every package of the lab venv at one exact version (pip freeze --all of
+# a venv built from REQUIREMENTS): tools/refresh-lab-constraints.sh.
+CONSTRAINTS = os.path.join(REPO_ROOT, 'dvr_lab', 'constraints-lab.txt')
 MARKER = os.path.join(s.VENV, '.dvr-lab-requirements')
 
 
@@ -93,8 +96,11 @@ def services_kept_from_starting(path=None):
 
 
 def _requirements_digest():
-    with open(REQUIREMENTS, 'rb') as f:
-        return hashlib.sha256(f.read()).hexdigest()
+    digest = hashlib.sha256()
+    for path in (REQUIREMENTS, CONSTRAINTS):
+        with open(path, 'rb') as f:
+            digest.update(f.read())
+    return digest.hexdigest()
 
 
 def venv_python():
@@ -111,8 +117,8 @@ def install_venv():
         pass
     if not os.path.exists(venv_python()):
         shell.run([sys.executable, '-m', 'venv', s.VENV], timeout=300)
-    pip = [venv_python(), '-m', 'pip', 'install', '-q']
-    shell.run(pip + ['-U', 'pip', 'wheel'], timeout=600)
+    pip = [venv_python(), '-m', 'pip', 'install', '-q', '-c', CONSTRAINTS]
+    shell.run(pip + ['pip', 'wheel'], timeout=600)
     # Not installed: pip says so and exits 0.
     shell.run([venv_python(), '-m', 'pip', 'uninstall', '-q', '-y'] +
               list(REPLACED), timeout=300)

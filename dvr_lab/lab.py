@@ -89,6 +89,10 @@ def start_hosts(layout):
                         log_of=host.name + '-ovs-vswitchd'):
             computes.start_ovs(host)
             computes.create_bridges(host)
+    with steps.step('neutron RPC server ready for the agents',
+                    log_of='neutron-rpc-server'):
+        controller.wait_neutron_rpc()
+    for host in layout.agent_hosts:
         with steps.step('%s: %s' % (host.name, ', '.join(
                 svc.name[len(host.name) + 1:] for svc in
                 services.host_daemons(host)))):
