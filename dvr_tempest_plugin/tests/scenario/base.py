@@ -37,6 +37,7 @@ from dvr_tempest_plugin.common import router_api
 from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import topology
 from dvr_tempest_plugin.common import vms
+from dvr_tempest_plugin.report import artifacts
 
 CONF = config.CONF
 
@@ -305,6 +306,22 @@ class DvrScenarioTest(test.BaseTestCase):
 
     def attach_text(self, name, text):
         self.addDetail(name, testtools.content.text_content(text))
+
+    def attach_artifact(self, name, kind, data):
+        """Attach a picture or capture (artifacts.SVG, artifacts.PCAP).
+
+        With [dvr] report_dir set it is also written there, in a folder
+        named after the test.
+        """
+        self.addDetail(name, artifacts.detail(kind, data))
+        folder = settings.report_dir()
+        if folder:
+            try:
+                artifacts.write(folder, self.id(), name, data)
+            except OSError as exc:
+                self.attach_text('%s-not-written' % name, '[dvr] report_dir '
+                                 '%s: cannot write %s: %s' % (folder, name,
+                                                              exc))
 
     def attach_json(self, name, value):
         self.attach_text(name, router_api.as_json(value))
