@@ -265,6 +265,6 @@ class Observations(object):
         for point in self.points:
             lines = [pcap_reader.describe(packet)
                      for packet in self.packets.get(point, ())]
-            sections.append('== %s\n%s' % (point,
-                                            '\n'.join(lines) or '(no packets)'))
+            sections.append('== %s\n%s' % (
+                point, '\n'.join(lines) or '(no packets)'))
         return '\n\n'.join(sections)

@@ -31,6 +31,7 @@ from dvr_tempest_plugin.common import expected_devices
 from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import inventory
+from dvr_tempest_plugin.common import placement
 from dvr_tempest_plugin.common import polling
 from dvr_tempest_plugin.common import probes
 from dvr_tempest_plugin.common import router_api
@@ -38,6 +39,7 @@ from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import topology
 from dvr_tempest_plugin.common import vms
 from dvr_tempest_plugin.report import artifacts
+from dvr_tempest_plugin.report import svg_placement
 
 CONF = config.CONF
 
@@ -274,6 +276,19 @@ class DvrScenarioTest(test.BaseTestCase):
 
     # -- namespace assertions ----------------------------------------------
 
+    @property
+    def placement_record(self):
+        """This test's namespace checks, drawn as placement.svg at its end."""
+        if getattr(self, '_placement', None) is None:
+            self._placement = placement.Placement()
+            self.addCleanup(self._attach_placement)
+        return self._placement
+
+    def _attach_placement(self):
+        self.attach_artifact('placement.svg', artifacts.SVG,
+                             svg_placement.draw(self._placement,
+                                                self.id().rsplit('.', 1)[-1]))
+
     def assert_namespace(self, host, namespace, expected):
         """Wait until host has namespace with the expected devices."""
         client = self.host(host)
@@ -281,6 +296,7 @@ class DvrScenarioTest(test.BaseTestCase):
             lambda: hoststate.namespace_view(client, namespace),
             lambda view: not hoststate.namespace_problems(view, expected),
             settings.convergence_timeout())
+        self.placement_record.add(host, namespace, expected, view)
         self.attach_text('%s-%s' % (host, namespace), view.text())
         if not done:
             self.attach_hosts('%s-dvr-namespaces' % host, [host], [])
@@ -296,6 +312,10 @@ class DvrScenarioTest(test.BaseTestCase):
         done, present = polling.wait_for(
             lambda: namespace in client.namespaces(),
             lambda present: not present, settings.convergence_timeout())
+        self.placement_record.add(host, namespace, None,
+                                  hoststate.NamespaceView(
+                                      host, namespace,
+                                      {} if present else None))
         if not done:
             self.attach_hosts('%s-dvr-namespaces' % host, [host],
                               [namespace])
