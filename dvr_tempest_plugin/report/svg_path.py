@@ -263,7 +263,9 @@ class PathPicture(object):
     def draw_hops(self, drawing, icmp_type):
         name, colour, dashes = _STYLES[icmp_type]
         nodes = self.chain(icmp_type)
-        offset = -4 if icmp_type == paths.REQUEST else 4
+        # The same side of each arrow's own direction: a reply going back
+        # along a request's hop is drawn beside it, not on it.
+        offset = -6
         for (origin, _), (target, number) in zip(nodes, nodes[1:]):
             wrong = (isinstance(target, paths.Point) and
                      self.seen.problems_at(target))
@@ -287,7 +289,7 @@ class PathPicture(object):
                      stroke_width=2, stroke_dasharray=dashes,
                      marker_end='url(#arrow-%s)' % marker)
         if number:
-            mx, my = x1 + (x2 - x1) * 0.55 + nx, y1 + (y2 - y1) * 0.55 + ny
+            mx, my = x1 + (x2 - x1) * 0.35 + nx, y1 + (y2 - y1) * 0.35 + ny
             drawing.add(group, 'circle', cx=round(mx, 1), cy=round(my, 1),
                         r=8, fill=svg.PAPER, stroke=ink)
             drawing.text(group, mx, my + 3.5, number, fill=ink,

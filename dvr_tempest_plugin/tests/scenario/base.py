@@ -19,6 +19,9 @@ chosen hosts, host A and host B (common/discovery.py), as in the
 article: VM1 on A in subnet1, VM2 on B in subnet2.
 """
 
+import logging
+import traceback
+
 import testtools
 
 from tempest import config
@@ -42,6 +45,7 @@ from dvr_tempest_plugin.report import artifacts
 from dvr_tempest_plugin.report import svg_placement
 
 CONF = config.CONF
+LOG = logging.getLogger(__name__)
 
 
 class DvrScenarioTest(test.BaseTestCase):
@@ -285,9 +289,8 @@ class DvrScenarioTest(test.BaseTestCase):
         return self._placement
 
     def _attach_placement(self):
-        self.attach_artifact('placement.svg', artifacts.SVG,
-                             svg_placement.draw(self._placement,
-                                                self.id().rsplit('.', 1)[-1]))
+        self.attach_picture('placement.svg', lambda: svg_placement.draw(
+            self._placement, self.id().rsplit('.', 1)[-1]))
 
     def assert_namespace(self, host, namespace, expected):
         """Wait until host has namespace with the expected devices."""
@@ -326,6 +329,20 @@ class DvrScenarioTest(test.BaseTestCase):
 
     def attach_text(self, name, text):
         self.addDetail(name, testtools.content.text_content(text))
+
+    def attach_picture(self, name, draw):
+        """Attach the SVG draw() returns as name (and write it, see below).
+
+        A picture is evidence beside the test's own; a picture that cannot
+        be drawn is said in a text detail, and never changes the outcome.
+        """
+        try:
+            picture = draw()
+        except Exception:
+            LOG.exception('%s: cannot draw %s', self.id(), name)
+            self.attach_text('%s-not-drawn' % name, traceback.format_exc())
+            return
+        self.attach_artifact(name, artifacts.SVG, picture)
 
     def attach_artifact(self, name, kind, data):
         """Attach a picture or capture (artifacts.SVG, artifacts.PCAP).

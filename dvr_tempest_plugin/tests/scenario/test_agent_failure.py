@@ -38,7 +38,6 @@ from dvr_tempest_plugin.common import router_api
 from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.common import vms
-from dvr_tempest_plugin.report import artifacts
 from dvr_tempest_plugin.report import svg_timeline
 from dvr_tempest_plugin.tests.scenario import base
 
@@ -152,7 +151,7 @@ class AgentFailureTest(base.DvrScenarioTest):
             reports.append(report)
         self.attach_text('probes', '\n\n'.join(r.details() for r in reports))
         self.attach_text('timeline', timeline.text())
-        self.attach_artifact('timeline.svg', artifacts.SVG, svg_timeline.draw(
+        self.attach_picture('timeline.svg', lambda: svg_timeline.draw(
             timeline, reports, self.id().rsplit('.', 1)[-1],
             MAX_BLIP_SECONDS))
         return reports
@@ -416,15 +415,16 @@ class AgentFailureTest(base.DvrScenarioTest):
         self.require_host_access(set(standby) | {old_host})
         return old_host, standby
 
-    def kill_snat_host_agent(self, old_host, standby, running, snat_probe):
+    def kill_snat_host_agent(self, old_host, standby, running, snat_probe,
+                             timeline):
         """Kill the SNAT host's L3 agent, follow Neutron, bring it back.
 
         Waits, with the agent dead, for the SNAT to move (and for it to
         recover on its new host) or for twice [dvr] agent_down_timeout;
-        then starts the agent again and waits until it settled. Returns
-        (new SNAT host or None, timeline, moment the agent was started).
+        then starts the agent again and waits until it settled, marking
+        timeline as it goes. Returns (new SNAT host or None, moment the
+        agent was started).
         """
-        timeline = events.Timeline()
         with self.interrupted('l3', 'kill', old_host):
             timeline.mark('kill l3 agent on the SNAT host %s' % old_host,
                           events.DISRUPTED)
@@ -447,7 +447,7 @@ class AgentFailureTest(base.DvrScenarioTest):
         self.wait_next_burst(running, timeline.mark(
             'l3 agent of %s settled' % old_host, events.SETTLED))
         self.attach_api_bindings()
-        return new_host, timeline, restarting
+        return new_host, restarting
 
     @staticmethod
     def outages_before(reports, moment, max_seconds):
@@ -521,9 +521,12 @@ class AgentFailureTest(base.DvrScenarioTest):
                                    vm3, outside, via=vm1)
         running = [snat_probe] + self.data_plane_probes()
         since = self.wait_answering(running)
-        new_host, timeline, restarting = self.kill_snat_host_agent(
-            old_host, standby, running, snat_probe)
-        reports = self.stop_probes(running, since, timeline)
+        timeline = events.Timeline()
+        try:
+            new_host, restarting = self.kill_snat_host_agent(
+                old_host, standby, running, snat_probe, timeline)
+        finally:
+            reports = self.stop_probes(running, since, timeline)
         longest = reports[0].longest_outage()
         self.attach_text('snat-outcome', '%s; SNAT outage %.1f s; %s' % (
             'SNAT moved %s -> %s' % (old_host, new_host) if new_host
@@ -585,9 +588,12 @@ class AgentFailureTest(base.DvrScenarioTest):
         running = self.data_plane_probes() + [self.vm_probe(
             '%s -> outside %s (floating IP)' % (vm1, outside), vm1, outside)]
         since = self.wait_answering(running)
-        new_host, timeline, restarting = self.kill_snat_host_agent(
-            old_host, standby, running, None)
-        reports = self.stop_probes(running, since, timeline)
+        timeline = events.Timeline()
+        try:
+            new_host, restarting = self.kill_snat_host_agent(
+                old_host, standby, running, None, timeline)
+        finally:
+            reports = self.stop_probes(running, since, timeline)
         if not new_host:
             self.fail('expected the SNAT of router %s to move off %s to one '
                       'of %s; it stayed' % (self.router['id'], old_host,

@@ -150,7 +150,7 @@ class TrafficPathTest(base.DvrScenarioTest):
         return observations
 
     def attach_path_picture(self, observations):
-        self.attach_artifact('path.svg', artifacts.SVG, svg_path.draw(
+        self.attach_picture('path.svg', lambda: svg_path.draw(
             observations, self.id().rsplit('.', 1)[-1]))
 
     def check_path(self, observations, expectations):

@@ -30,6 +30,7 @@ class FakeTrafficTest(object):
     """The scenario methods under test, on a test without a cloud."""
 
     attach_artifact = scenario_base.DvrScenarioTest.attach_artifact
+    attach_picture = scenario_base.DvrScenarioTest.attach_picture
     attach_text = scenario_base.DvrScenarioTest.attach_text
     attach_path_picture = (
         test_traffic_path.TrafficPathTest.attach_path_picture)
@@ -102,3 +103,15 @@ class TestCheckPath(base.TestCase):
         test.attach_artifact('path.svg', artifacts.SVG, '<svg/>')
         self.assertIn('cannot write path.svg',
                       test.details['path.svg-not-written'].as_text())
+
+    def test_a_picture_that_cannot_be_drawn_is_said_not_raised(self):
+        self.use_conf()
+        test = FakeTrafficTest()
+
+        def broken():
+            raise KeyError('no such point')
+
+        test.attach_picture('path.svg', broken)
+        self.assertNotIn('path.svg', test.details)
+        self.assertIn("KeyError: 'no such point'",
+                      test.details['path.svg-not-drawn'].as_text())
