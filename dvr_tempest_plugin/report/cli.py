@@ -58,6 +58,7 @@ def report(source, out_path, stdin=None):
     """Write the page of source (see results.read_source); return its path."""
     records, where = results.read_source(source, stdin)
     out_path = os.path.abspath(out_path)
+    os.makedirs(os.path.dirname(out_path), exist_ok=True)
     links = write_files(records, out_path)
     page = html.render(records, TITLE, where, links)
     with open(out_path, 'w', encoding='utf-8') as f:
@@ -88,6 +89,11 @@ def main(argv=None):
         path = report(args.source, args.output, sys.stdin.buffer)
     except results.NoRun as exc:
         print('dvr-report: %s' % exc, file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print('dvr-report: cannot write %s: %s' % (
+            exc.filename or args.output, exc.strerror or exc),
+            file=sys.stderr)
         return 1
     print(path)
     return 0

@@ -156,7 +156,6 @@ class TestReport(base.TestCase):
 
     def test_captures_are_files_next_to_the_page(self):
         out = os.path.join(self.workspace, 'out', 'run.html')
-        os.mkdir(os.path.dirname(out))
         cli.report(self.workspace, out)
         href = 'run-files/%s.RecordedRun.test_east_west_routed_on_sender_' \
             'host/%s' % (__name__, PCAP_NAME)
@@ -185,6 +184,14 @@ class TestReport(base.TestCase):
         out = os.path.join(self.workspace, 'from-stdin.html')
         self.assertEqual(0, cli.main(['-', '-o', out]))
         self.assertIn('standard input: 1 failed', self.read(out))
+
+    def test_main_cannot_write(self):
+        blocker = self.write_file('')
+        stderr = self.useFixture(fixtures.MockPatch(
+            'sys.stderr', new_callable=io.StringIO)).mock
+        self.assertEqual(1, cli.main([self.workspace, '-o', os.path.join(
+            blocker, 'report.html')]))
+        self.assertIn('dvr-report: cannot write', stderr.getvalue())
 
     def test_main_without_a_run(self):
         empty = self.useFixture(fixtures.TempDir()).path
