@@ -73,10 +73,6 @@ class Expectation:
     dst: str = None
     direction: str = None
 
-    @property
-    def wants_packets(self):
-        return self.kind == SEEN
-
     def __str__(self):
         if self.kind == SEEN:
             return 'the %s %s > %s %sat %s' % (

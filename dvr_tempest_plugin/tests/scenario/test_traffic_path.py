@@ -120,9 +120,8 @@ class TrafficPathTest(base.DvrScenarioTest):
         elsewhere are points off the path. source and destination are the
         request's Endpoints.
         """
-        points = list(request_path) + [
-            point for point in list(reply_path) + list(elsewhere)
-            if point not in request_path]
+        points = list(dict.fromkeys(
+            list(request_path) + list(reply_path) + list(elsewhere)))
         self.wait_points_exist(points)
         probe = probes.Probe.unique()
         trace = paths.PathTrace(points, probe, self.host, MAX_PACKETS)
