@@ -154,6 +154,13 @@ DvrGroup = [
                     'fails over to another dvr_snat host (only with '
                     'expect_snat_failover = True). The measured outage is '
                     'reported either way.'),
+    cfg.StrOpt(options.REPORT_DIR,
+               default='',
+               help='Folder where the tests also write their pictures (the '
+                    'traffic path, the probes\' timeline, the placement of '
+                    'namespaces, as SVG) and raw packet captures (pcap), one '
+                    'sub-folder per test. Empty: they are only attached to '
+                    'the test results, where dvr-report finds them.'),
 ]
 
 

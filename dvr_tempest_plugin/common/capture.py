@@ -15,17 +15,19 @@
 A capture runs in its own session on the host, bounded by `timeout` and a
 packet count, and is known by the PID it wrote to a file. It is stopped
 with `kill <pid>` (after a short settle time for packets in flight) only
-when /proc/<pid>/cmdline shows it is still our capture; then its file is
-read with `tcpdump -r` and removed. The file name ends in .pcap because
-Ubuntu's AppArmor profile for tcpdump only lets it write such files.
+when /proc/<pid>/cmdline shows it is still our capture; then its pcap
+file is brought to the tester (`cat`, through host_command_prefix, so it
+is read where tcpdump wrote it, container or not), removed from the host,
+and read with dpkt (common/pcap_reader.py). The host needs tcpdump and a
+shell only. The file name ends in .pcap because Ubuntu's AppArmor profile
+for tcpdump only lets it write such files.
 """
 
-import collections
 import logging
-import re
 import uuid
 
 from dvr_tempest_plugin.common import hosts
+from dvr_tempest_plugin.common import pcap_reader
 from dvr_tempest_plugin.common import settings
 
 LOG = logging.getLogger(__name__)
@@ -35,11 +37,11 @@ DEFAULT_COUNT = 100
 READY_SECONDS = 10
 STOP_SECONDS = 5
 SETTLE_SECONDS = 0.5
-IN = 'in'
-OUT = 'out'
+IN = pcap_reader.IN
+OUT = pcap_reader.OUT
 
-IcmpPacket = collections.namedtuple(
-    'IcmpPacket', 'direction src dst icmp_type icmp_id seq')
+IcmpPacket = pcap_reader.IcmpPacket
+parse_pcap = pcap_reader.read_icmp
 
 # Positional parameters of both scripts: 1 seconds, 2 namespace,
 # 3 device, 4 count, 5 capture file, 6 pid file, 7 filter.
@@ -70,49 +72,9 @@ _STOP = (
     'while [ "$i" -lt "$3" ] && %(ours)s; do sleep 0.1; i=$((i + 1)); done'
     % {'ours': _OURS})
 
-_MAC = r'[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}'
-_LINK_RE = re.compile(
-    r'^(?:\d+\.\d+\s+)?(?P<src_mac>%s) > (?P<dst_mac>%s),' % (_MAC, _MAC))
-_ICMP_RE = re.compile(
-    r'(?P<src>[0-9A-Fa-f.:]+) > (?P<dst>[0-9A-Fa-f.:]+): '
-    r'ICMP6?,? (?P<rest>.*)$')
-_ECHO_RE = re.compile(
-    r'^(?P<type>echo request|echo reply), id (?P<id>\d+), seq (?P<seq>\d+)')
-
 
 class CaptureError(hosts.HostAccessError):
     """A capture could not be started or read."""
-
-
-def parse_icmp(text, device_mac=None):
-    """ICMP packets in `tcpdump -n -e [-tt]` output, in order.
-
-    direction is OUT for frames sent by device_mac and IN for the others;
-    None when device_mac or the link header is unknown. icmp_id and seq
-    are None for ICMP messages other than echo request and reply.
-    """
-    mac = device_mac.lower() if device_mac else None
-    packets = []
-    for line in text.splitlines():
-        icmp = _ICMP_RE.search(line)
-        if not icmp:
-            continue
-        direction = None
-        link = _LINK_RE.match(line)
-        if mac and link:
-            direction = OUT if link.group('src_mac').lower() == mac else IN
-        rest = icmp.group('rest')
-        echo = _ECHO_RE.match(rest)
-        if echo:
-            icmp_type = echo.group('type')
-            icmp_id, seq = int(echo.group('id')), int(echo.group('seq'))
-        else:
-            icmp_type = re.sub(r',? length \d+$', '', rest).strip(' ,')
-            icmp_id = seq = None
-        packets.append(IcmpPacket(direction, icmp.group('src'),
-                                  icmp.group('dst'), icmp_type, icmp_id,
-                                  seq))
-    return packets
 
 
 class Capture(object):
@@ -128,7 +90,7 @@ class Capture(object):
         self.path = '%s/dvr-capture-%s.pcap' % (CAPTURE_DIR, uuid.uuid4().hex)
         self.pid = None
         self.device_mac = None
-        self.output = None
+        self.pcap = None
 
     @property
     def pid_file(self):
@@ -177,24 +139,31 @@ class Capture(object):
                                 result.stderr.strip() or '(no output)'))
 
     def stop(self):
-        """Stop the capture, read and remove its file; return the text."""
-        if self.output is not None:
-            return self.output
+        """Stop the capture, fetch and remove its file; return its bytes.
+
+        A capture that never started gives b''; every other gives the
+        pcap file tcpdump wrote.
+        """
+        if self.pcap is not None:
+            return self.pcap
         if self.pid is None:
             self._remove_files()
-            self.output = ''
-            return self.output
+            self.pcap = b''
+            return self.pcap
         try:
             self._kill()
-            result = self.host.run(
-                ['tcpdump', '-r', self.path, '-n', '-e', '-tt'], check=False)
+            result = self.host.run(['cat', self.path], check=False,
+                                   binary=True)
             if result.exit_status != 0:
                 raise CaptureError('%s: cannot read %s: %s' % (
                     self._where(), self.path, result.stderr.strip()))
-            self.output = result.stdout
+            if not pcap_reader.is_pcap(result.stdout):
+                raise CaptureError('%s: %s is not a pcap file (%d bytes)' % (
+                    self._where(), self.path, len(result.stdout)))
+            self.pcap = result.stdout
         finally:
             self._remove_files()
-        return self.output
+        return self.pcap
 
     def _kill(self, check=True):
         self.host.run(['sh', '-c', _STOP, 'sh', str(self.pid), self.path,
@@ -206,7 +175,7 @@ class Capture(object):
             self._kill(check=False)
         finally:
             self._remove_files()
-            self.output = ''
+            self.pcap = b''
 
     def _remove_files(self):
         self.host.run(['rm', '-f', self.path, self.pid_file, self.log_file],
@@ -214,7 +183,10 @@ class Capture(object):
 
     def packets(self):
         """ICMP packets seen, as IcmpPacket records; stops the capture."""
-        return parse_icmp(self.stop(), self.device_mac)
+        data = self.stop()
+        if not data:
+            return []
+        return pcap_reader.read_icmp(data, self.device_mac)
 
     def __enter__(self):
         return self.start()

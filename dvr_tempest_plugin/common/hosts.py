@@ -120,7 +120,13 @@ class HostClient(object):
                 raise self._error(exc) from None
         return self._client
 
-    def run(self, argv, timeout=None, check=True, prefix=True):
+    def run(self, argv, timeout=None, check=True, prefix=True,
+            binary=False):
+        """Run argv on the host; a CommandResult.
+
+        stdout is text, or bytes as sent when binary is True (stderr is
+        always text).
+        """
         access = self.access
         if timeout is None:
             timeout = access.command_timeout
@@ -142,9 +148,10 @@ class HostClient(object):
                 self.close()
                 raise self._error('command %s: %s' % (command, exc)) from None
             elapsed = time.monotonic() - started
-        result = CommandResult(self.name, command, status,
-                               stdout.decode('utf-8', 'replace'),
-                               stderr.decode('utf-8', 'replace'))
+        result = CommandResult(
+            self.name, command, status,
+            stdout if binary else stdout.decode('utf-8', 'replace'),
+            stderr.decode('utf-8', 'replace'))
         if status == -1:
             self.close()
             raise self._error('command %s ended without an exit status '

@@ -15,17 +15,22 @@
 A Point is one device in one namespace on one host, as the article drew
 them. A PathTrace captures a Probe's packets at many points around a
 burst; its Observations answer "was this packet seen here, going which
-way" and render the hop list and the raw captures attached to the test.
+way", check the test's Expectations, and render the hop list, the raw
+captures and (report/svg_path.py) the picture attached to the test.
 """
 
 import dataclasses
 
 from dvr_tempest_plugin.common import capture
+from dvr_tempest_plugin.common import pcap_reader
 
 REQUEST = 'echo request'
 REPLY = 'echo reply'
 IN = capture.IN
 OUT = capture.OUT
+SEEN = 'seen'
+NOT_FORWARDED = 'not forwarded'
+UNTOUCHED = 'untouched'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +43,79 @@ class Point:
     def __str__(self):
         return '%s / %s / %s (%s)' % (self.host, self.namespace,
                                       self.device, self.role)
+
+
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    """Where a probe starts or ends: a VM on a host, or outside (host None)."""
+
+    name: str
+    host: str
+    address: str
+
+    def __str__(self):
+        return '%s (%s)' % (self.name, self.address)
+
+
+@dataclasses.dataclass(frozen=True)
+class Expectation:
+    """What a test expects of one point; problem() says how it was not met.
+
+    SEEN: icmp_type (with src, dst, direction when given) seen at point;
+    NOT_FORWARDED: icmp_type never sent out of point; UNTOUCHED: none of
+    the probe at point.
+    """
+
+    kind: str
+    point: Point
+    icmp_type: str = None
+    src: str = None
+    dst: str = None
+    direction: str = None
+
+    def __str__(self):
+        if self.kind == SEEN:
+            return 'the %s %s > %s %sat %s' % (
+                self.icmp_type, self.src or '*', self.dst or '*',
+                'going %s ' % self.direction if self.direction else '',
+                self.point)
+        if self.kind == NOT_FORWARDED:
+            return 'no %s sent out of %s' % (self.icmp_type, self.point)
+        return 'none of the probe packets at %s' % (self.point,)
+
+    def problem(self, observations):
+        """Why observations do not meet this expectation, or None."""
+        if self.kind == SEEN:
+            if observations.count(self.point, self.icmp_type, src=self.src,
+                                  dst=self.dst, direction=self.direction):
+                return None
+            return 'expected %s; not seen there.' % self
+        if self.kind == NOT_FORWARDED:
+            unread = observations.direction_unread(self.point,
+                                                   self.icmp_type)
+            if unread:
+                return 'expected %s; cannot tell: %s.' % (self, unread)
+            sent = observations.matching(self.point, self.icmp_type,
+                                         direction=OUT)
+            if sent:
+                return 'expected %s; it sent %d.' % (self, len(sent))
+            return None
+        found = observations.any_probe_packets(self.point)
+        if found:
+            return 'expected %s (off the path); found %d.' % (self, found)
+        return None
+
+
+def seen(point, icmp_type, src=None, dst=None, direction=None):
+    return Expectation(SEEN, point, icmp_type, src, dst, direction)
+
+
+def not_forwarded(point, icmp_type):
+    return Expectation(NOT_FORWARDED, point, icmp_type)
+
+
+def untouched(point):
+    return Expectation(UNTOUCHED, point)
 
 
 class PathTrace(object):
@@ -64,22 +142,48 @@ class PathTrace(object):
 
     def stop(self):
         """Stop every capture; return the Observations."""
-        raw = {point: trace.stop()
-               for point, trace in self._captures.items()}
-        packets = {point: capture.parse_icmp(raw[point], trace.device_mac)
+        pcaps = {point: trace.stop()
+                 for point, trace in self._captures.items()}
+        packets = {point: (capture.parse_pcap(pcaps[point], trace.device_mac)
+                           if pcaps[point] else [])
                    for point, trace in self._captures.items()}
-        return Observations(self.points, self.probe, packets, raw)
+        return Observations(self.points, self.probe, packets, pcaps)
 
 
 class Observations(object):
+    """The probe's ICMP packets at each point, and the pcaps they came from.
 
-    def __init__(self, points, probe, packets, raw):
+    The test fills in what it knows for the hop list and the picture:
+    path_order (icmp_type -> the points in the order that type should
+    travel them), source and destination (Endpoints of the request),
+    answered (replies the ping got), and check()s its Expectations, which
+    are kept with their problems.
+    """
+
+    def __init__(self, points, probe, packets, pcaps=None):
         self.points = points
         self.probe = probe
         self.packets = packets
-        self.raw = raw
-        # icmp_type -> points in the order that type should travel them.
+        self.pcaps = pcaps or {}
         self.path_order = {}
+        self.source = None
+        self.destination = None
+        self.answered = 0       # replies the traced ping got
+        self.verdicts = []
+
+    def check(self, expectations):
+        """Record each Expectation's problem (None when met); the problems."""
+        found = []
+        for expectation in expectations:
+            problem = expectation.problem(self)
+            self.verdicts.append((expectation, problem))
+            if problem:
+                found.append(problem)
+        return found
+
+    def problems_at(self, point):
+        return [problem for expectation, problem in self.verdicts
+                if problem and expectation.point == point]
 
     def matching(self, point, icmp_type, src=None, dst=None,
                  direction=None):
@@ -147,9 +251,16 @@ class Observations(object):
     def hop_lists(self):
         return '\n\n'.join(self.hop_list(t) for t in (REQUEST, REPLY))
 
+    def seen_hops(self, icmp_type):
+        """The points that saw icmp_type, in hop list order."""
+        return [point for point in self.ordered_points(icmp_type)
+                if self.matching(point, icmp_type)]
+
     def raw_text(self):
         sections = []
         for point in self.points:
-            text = self.raw.get(point, '').strip() or '(no packets)'
-            sections.append('== %s\n%s' % (point, text))
+            lines = [pcap_reader.describe(packet)
+                     for packet in self.packets.get(point, ())]
+            sections.append('== %s\n%s' % (
+                point, '\n'.join(lines) or '(no packets)'))
         return '\n\n'.join(sections)

@@ -233,6 +233,10 @@ class ProbeReport:
             for i, answered in enumerate(result.outcomes()):
                 yield started + i * INTERVAL, answered
 
+    def probe_outcomes(self):
+        """[(time.monotonic the probe was sent, answered)], in order."""
+        return list(self._timeline())
+
     def outages(self):
         """[(start, seconds, recovered)] for each run of lost probes."""
         found = []

@@ -171,7 +171,7 @@ def problems(conf=None):
         options.OUTSIDE_ADDRESS, options.CONVERGENCE_TIMEOUT,
         options.AGENT_DOWN_TIMEOUT, options.CAPTURE_SECONDS,
         options.DISRUPTIVE_TESTS, options.EXPECT_SNAT_FAILOVER,
-        options.SNAT_FAILOVER_MAX_OUTAGE)]
+        options.SNAT_FAILOVER_MAX_OUTAGE, options.REPORT_DIR)]
     found = []
     for check in checks:
         try:
@@ -208,3 +208,8 @@ def expect_snat_failover(conf=None):
 
 def snat_failover_max_outage(conf=None):
     return option(options.SNAT_FAILOVER_MAX_OUTAGE, conf)
+
+
+def report_dir(conf=None):
+    """[dvr] report_dir, or None when unset (pictures only attached)."""
+    return option(options.REPORT_DIR, conf) or None

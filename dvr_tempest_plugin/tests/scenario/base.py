@@ -19,6 +19,9 @@ chosen hosts, host A and host B (common/discovery.py), as in the
 article: VM1 on A in subnet1, VM2 on B in subnet2.
 """
 
+import logging
+import traceback
+
 import testtools
 
 from tempest import config
@@ -31,14 +34,18 @@ from dvr_tempest_plugin.common import expected_devices
 from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import inventory
+from dvr_tempest_plugin.common import placement
 from dvr_tempest_plugin.common import polling
 from dvr_tempest_plugin.common import probes
 from dvr_tempest_plugin.common import router_api
 from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import topology
 from dvr_tempest_plugin.common import vms
+from dvr_tempest_plugin.report import artifacts
+from dvr_tempest_plugin.report import svg_placement
 
 CONF = config.CONF
+LOG = logging.getLogger(__name__)
 
 
 class DvrScenarioTest(test.BaseTestCase):
@@ -273,6 +280,18 @@ class DvrScenarioTest(test.BaseTestCase):
 
     # -- namespace assertions ----------------------------------------------
 
+    @property
+    def placement_record(self):
+        """This test's namespace checks, drawn as placement.svg at its end."""
+        if getattr(self, '_placement', None) is None:
+            self._placement = placement.Placement()
+            self.addCleanup(self._attach_placement)
+        return self._placement
+
+    def _attach_placement(self):
+        self.attach_picture('placement.svg', lambda: svg_placement.draw(
+            self._placement, self.id().rsplit('.', 1)[-1]))
+
     def assert_namespace(self, host, namespace, expected):
         """Wait until host has namespace with the expected devices."""
         client = self.host(host)
@@ -280,6 +299,7 @@ class DvrScenarioTest(test.BaseTestCase):
             lambda: hoststate.namespace_view(client, namespace),
             lambda view: not hoststate.namespace_problems(view, expected),
             settings.convergence_timeout())
+        self.placement_record.add(host, namespace, expected, view)
         self.attach_text('%s-%s' % (host, namespace), view.text())
         if not done:
             self.attach_hosts('%s-dvr-namespaces' % host, [host], [])
@@ -295,6 +315,10 @@ class DvrScenarioTest(test.BaseTestCase):
         done, present = polling.wait_for(
             lambda: namespace in client.namespaces(),
             lambda present: not present, settings.convergence_timeout())
+        self.placement_record.add(host, namespace, None,
+                                  hoststate.NamespaceView(
+                                      host, namespace,
+                                      {} if present else None))
         if not done:
             self.attach_hosts('%s-dvr-namespaces' % host, [host],
                               [namespace])
@@ -305,6 +329,36 @@ class DvrScenarioTest(test.BaseTestCase):
 
     def attach_text(self, name, text):
         self.addDetail(name, testtools.content.text_content(text))
+
+    def attach_picture(self, name, draw):
+        """Attach the SVG draw() returns as name (and write it, see below).
+
+        A picture is evidence beside the test's own; a picture that cannot
+        be drawn is said in a text detail, and never changes the outcome.
+        """
+        try:
+            picture = draw()
+        except Exception:
+            LOG.exception('%s: cannot draw %s', self.id(), name)
+            self.attach_text('%s-not-drawn' % name, traceback.format_exc())
+            return
+        self.attach_artifact(name, artifacts.SVG, picture)
+
+    def attach_artifact(self, name, kind, data):
+        """Attach a picture or capture (artifacts.SVG, artifacts.PCAP).
+
+        With [dvr] report_dir set it is also written there, in a folder
+        named after the test.
+        """
+        self.addDetail(name, artifacts.detail(kind, data))
+        folder = settings.report_dir()
+        if folder:
+            try:
+                artifacts.write(folder, self.id(), name, data)
+            except OSError as exc:
+                self.attach_text('%s-not-written' % name, '[dvr] report_dir '
+                                 '%s: cannot write %s: %s' % (folder, name,
+                                                              exc))
 
     def attach_json(self, name, value):
         self.attach_text(name, router_api.as_json(value))

@@ -36,7 +36,9 @@ from dvr_tempest_plugin.common import polling
 from dvr_tempest_plugin.common import probes
 from dvr_tempest_plugin.common import router_api
 from dvr_tempest_plugin.common import settings
+from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.common import vms
+from dvr_tempest_plugin.report import svg_timeline
 from dvr_tempest_plugin.tests.scenario import base
 
 CONF = config.CONF
@@ -45,22 +47,6 @@ BURST_SECONDS = 5
 SETTLE_SECONDS = 10
 MAX_BLIP_SECONDS = 1.0
 PROBE_SSH_TIMEOUT = 20
-
-
-class Timeline(object):
-    """Moments of a disruption, relative to its start, for the details."""
-
-    def __init__(self):
-        self.start = time.monotonic()
-        self.events = []
-
-    def mark(self, what):
-        self.events.append((time.monotonic() - self.start, what))
-        return time.monotonic()
-
-    def text(self):
-        return '\n'.join('t+%6.1f s  %s' % (offset, what)
-                         for offset, what in self.events)
 
 
 @decorators.serial
@@ -150,8 +136,13 @@ class AgentFailureTest(base.DvrScenarioTest):
                          p.report().bursts) for p in running],
             all, 3 * (BURST_SECONDS + PROBE_SSH_TIMEOUT))
 
-    def stop_probes(self, running, since):
-        """Stop the probes; their reports from since[probe] on."""
+    def stop_probes(self, running, since, timeline):
+        """Stop the probes; their reports from since[probe] on.
+
+        Attaches their details and the timeline, as text and as a picture
+        (timeline.svg).
+        """
+        timeline.mark('probes stopped', events.PROBES_STOPPED)
         reports = []
         for probe in running:
             report = probe.stop()
@@ -159,6 +150,10 @@ class AgentFailureTest(base.DvrScenarioTest):
                              if burst[0] >= since[probe]]
             reports.append(report)
         self.attach_text('probes', '\n\n'.join(r.details() for r in reports))
+        self.attach_text('timeline', timeline.text())
+        self.attach_picture('timeline.svg', lambda: svg_timeline.draw(
+            timeline, reports, self.id().rsplit('.', 1)[-1],
+            MAX_BLIP_SECONDS))
         return reports
 
     @staticmethod
@@ -239,13 +234,15 @@ class AgentFailureTest(base.DvrScenarioTest):
         started again, and was reported alive again.
         """
         with self.interrupted(kind, action, host):
-            down = timeline.mark('%s %s agent on %s' % (action, kind, host))
+            down = timeline.mark('%s %s agent on %s' % (action, kind, host),
+                                 events.DISRUPTED)
             self.wait_agent_dead(kind, host)
-            restarting = timeline.mark('API reports the %s agent of %s '
-                                       'dead; starting it again'
-                                       % (kind, host))
+            timeline.mark('API reports the %s agent of %s dead' % (
+                kind, host), events.DEAD_IN_API)
+            restarting = timeline.mark('starting the %s agent of %s again'
+                                       % (kind, host), events.RESTORING)
         alive = timeline.mark('%s agent of %s started again, alive in the '
-                              'API' % (kind, host))
+                              'API' % (kind, host), events.ALIVE_IN_API)
         return down, restarting, alive
 
     def agent_state(self, kind, host):
@@ -285,20 +282,19 @@ class AgentFailureTest(base.DvrScenarioTest):
         self.wait_agent_settled(kind, host)
         running = self.data_plane_probes()
         since = self.wait_answering(running)
-        timeline = Timeline()
+        timeline = events.Timeline()
         moments = None
         try:
             moments = self.disrupt(kind, action, host, timeline)
             self.wait_agent_settled(kind, host)
             settled = timeline.mark('%s agent of %s settled (unchanged for '
-                                    '%d s)' % (kind, host, SETTLE_SECONDS))
+                                    '%d s)' % (kind, host, SETTLE_SECONDS),
+                                    events.SETTLED)
             self.wait_next_burst(running, settled)
         finally:
             # Even when the agent could not be restored: stop the probes
             # and show what they saw.
-            timeline.mark('probes stopped')
-            reports = self.stop_probes(running, since)
-            self.attach_text('timeline', timeline.text())
+            reports = self.stop_probes(running, since, timeline)
             self.attach_api_bindings()
             if moments is None:
                 self.attach_text('lost-probes', '\n'.join(
@@ -419,20 +415,23 @@ class AgentFailureTest(base.DvrScenarioTest):
         self.require_host_access(set(standby) | {old_host})
         return old_host, standby
 
-    def kill_snat_host_agent(self, old_host, standby, running, snat_probe):
+    def kill_snat_host_agent(self, old_host, standby, running, snat_probe,
+                             timeline):
         """Kill the SNAT host's L3 agent, follow Neutron, bring it back.
 
         Waits, with the agent dead, for the SNAT to move (and for it to
         recover on its new host) or for twice [dvr] agent_down_timeout;
-        then starts the agent again and waits until it settled. Returns
-        (new SNAT host or None, timeline, moment the agent was started).
+        then starts the agent again and waits until it settled, marking
+        timeline as it goes. Returns (new SNAT host or None, moment the
+        agent was started).
         """
-        timeline = Timeline()
         with self.interrupted('l3', 'kill', old_host):
-            timeline.mark('kill l3 agent on the SNAT host %s' % old_host)
+            timeline.mark('kill l3 agent on the SNAT host %s' % old_host,
+                          events.DISRUPTED)
             self.wait_agent_dead('l3', old_host)
             timeline.mark('API reports it dead; dvr_snat agents up '
-                          'elsewhere: %s' % (', '.join(standby) or 'none'))
+                          'elsewhere: %s' % (', '.join(standby) or 'none'),
+                          events.DEAD_IN_API)
             new_host = self.wait_snat_moved(old_host) if standby else None
             if new_host:
                 self.follow_snat_move(new_host, snat_probe, timeline)
@@ -441,14 +440,14 @@ class AgentFailureTest(base.DvrScenarioTest):
                     old_host, 2 * settings.agent_down_timeout()))
                 self.wait_next_burst(running, time.monotonic())
             restarting = timeline.mark('starting the l3 agent of %s again'
-                                       % old_host)
-        timeline.mark('l3 agent of %s alive again' % old_host)
+                                       % old_host, events.RESTORING)
+        timeline.mark('l3 agent of %s alive again' % old_host,
+                      events.ALIVE_IN_API)
         self.wait_agent_settled('l3', old_host)
         self.wait_next_burst(running, timeline.mark(
-            'l3 agent of %s settled' % old_host))
-        self.attach_text('timeline', timeline.text())
+            'l3 agent of %s settled' % old_host, events.SETTLED))
         self.attach_api_bindings()
-        return new_host, timeline, restarting
+        return new_host, restarting
 
     @staticmethod
     def outages_before(reports, moment, max_seconds):
@@ -522,9 +521,12 @@ class AgentFailureTest(base.DvrScenarioTest):
                                    vm3, outside, via=vm1)
         running = [snat_probe] + self.data_plane_probes()
         since = self.wait_answering(running)
-        new_host, _, restarting = self.kill_snat_host_agent(
-            old_host, standby, running, snat_probe)
-        reports = self.stop_probes(running, since)
+        timeline = events.Timeline()
+        try:
+            new_host, restarting = self.kill_snat_host_agent(
+                old_host, standby, running, snat_probe, timeline)
+        finally:
+            reports = self.stop_probes(running, since, timeline)
         longest = reports[0].longest_outage()
         self.attach_text('snat-outcome', '%s; SNAT outage %.1f s; %s' % (
             'SNAT moved %s -> %s' % (old_host, new_host) if new_host
@@ -586,9 +588,12 @@ class AgentFailureTest(base.DvrScenarioTest):
         running = self.data_plane_probes() + [self.vm_probe(
             '%s -> outside %s (floating IP)' % (vm1, outside), vm1, outside)]
         since = self.wait_answering(running)
-        new_host, _, restarting = self.kill_snat_host_agent(
-            old_host, standby, running, None)
-        reports = self.stop_probes(running, since)
+        timeline = events.Timeline()
+        try:
+            new_host, restarting = self.kill_snat_host_agent(
+                old_host, standby, running, None, timeline)
+        finally:
+            reports = self.stop_probes(running, since, timeline)
         if not new_host:
             self.fail('expected the SNAT of router %s to move off %s to one '
                       'of %s; it stayed' % (self.router['id'], old_host,
@@ -605,7 +610,8 @@ class AgentFailureTest(base.DvrScenarioTest):
 
     def follow_snat_move(self, new_host, snat_probe, timeline):
         """Check the new SNAT host and wait for SNAT traffic to recover."""
-        moved = timeline.mark('API: SNAT bound to %s' % new_host)
+        moved = timeline.mark('API: SNAT bound to %s' % new_host,
+                              events.SNAT_MOVED)
         self.assert_namespace(
             new_host, naming.snat_namespace(self.router['id']),
             self.snat_devices())
@@ -617,4 +623,5 @@ class AgentFailureTest(base.DvrScenarioTest):
                 lambda: self.full_bursts_since(snat_probe, moved), bool,
                 settings.convergence_timeout())
             timeline.mark('SNAT probe: a whole burst answered after the '
-                          'move: %s' % recovered)
+                          'move: %s' % recovered,
+                          events.RECOVERED if recovered else events.NOTE)

@@ -22,6 +22,8 @@ from dvr_tempest_plugin.common import paths
 from dvr_tempest_plugin.common import probes
 from dvr_tempest_plugin.common import router_api
 from dvr_tempest_plugin.common import topology
+from dvr_tempest_plugin.report import artifacts
+from dvr_tempest_plugin.report import svg_path
 from dvr_tempest_plugin.tests.scenario import base
 
 CONF = config.CONF
@@ -109,28 +111,58 @@ class TrafficPathTest(base.DvrScenarioTest):
         for (host, namespace), expected in sorted(devices.items()):
             self.assert_namespace(host, namespace, expected)
 
-    def trace(self, points, send, reply_path):
-        """Capture a fresh Probe at points while send(probe) pings.
+    def trace(self, request_path, reply_path, elsewhere, send, source,
+              destination):
+        """Capture a fresh Probe at every point while send(probe) pings.
 
-        points are in the order requests should travel them; reply_path
-        lists the points replies should travel, in order (for the hop list).
+        request_path and reply_path are the points requests and replies
+        should travel, in order (for the hop list and the picture);
+        elsewhere are points off the path. source and destination are the
+        request's Endpoints.
         """
+        points = list(dict.fromkeys(
+            list(request_path) + list(reply_path) + list(elsewhere)))
         self.wait_points_exist(points)
         probe = probes.Probe.unique()
         trace = paths.PathTrace(points, probe, self.host, MAX_PACKETS)
         trace.start(self.addCleanup)
         result = send(probe)
         observations = trace.stop()
-        observations.path_order[REPLY] = reply_path
+        observations.path_order[REQUEST] = list(request_path)
+        observations.path_order[REPLY] = list(reply_path)
+        observations.source, observations.destination = source, destination
+        observations.answered = result.received
         self.attach_text('probe',
                          '%s\nfilter: %s' % (probe, probe.bpf_filter()))
         self.attach_text('ping', result.summary() + '\n\n' + result.output)
         self.attach_text('hop-list', observations.hop_lists())
         self.attach_text('captures', observations.raw_text())
+        for point, data in observations.pcaps.items():
+            if data:
+                self.attach_artifact('capture-%s-%s.pcap' % (
+                    point.host, point.device), artifacts.PCAP, data)
+        if not result.received:
+            self.attach_path_picture(observations)
         self.assertGreater(result.received, 0,
                            'the traced ping got no reply: %s' %
                            result.summary())
         return observations
+
+    def attach_path_picture(self, observations):
+        self.attach_picture('path.svg', lambda: svg_path.draw(
+            observations, self.id().rsplit('.', 1)[-1]))
+
+    def check_path(self, observations, expectations):
+        """Check every expectation, attach the picture, fail on any problem.
+
+        The picture shows all of them, met or not; the failure lists every
+        problem found, then the hop lists.
+        """
+        problems = observations.check(expectations)
+        self.attach_path_picture(observations)
+        if problems:
+            self.fail('%s\n%s' % ('\n'.join(problems),
+                                  observations.hop_lists()))
 
     def warm_up(self, send, diagnose=lambda: ''):
         """Ping until answered, so that the traced burst meets no ARP."""
@@ -139,36 +171,13 @@ class TrafficPathTest(base.DvrScenarioTest):
             self.fail('expected replies before tracing, found none: %s%s'
                       % (result.summary(), diagnose()))
 
-    def assert_seen(self, observations, point, icmp_type, src=None,
-                    dst=None, direction=None):
-        if observations.count(point, icmp_type, src=src, dst=dst,
-                              direction=direction):
-            return
-        self.fail('expected the %s %s > %s %sat %s; not seen there.\n%s' % (
-            icmp_type, src or '*', dst or '*',
-            'going %s ' % direction if direction else '', point,
-            observations.hop_lists()))
+    @staticmethod
+    def endpoint(vm):
+        return paths.Endpoint(vm.name, vm.host, vm.fixed_ip)
 
-    def assert_not_forwarded(self, observations, point, icmp_type):
-        """point never sent the probe's icmp_type out (it did not route it)."""
-        unread = observations.direction_unread(point, icmp_type)
-        if unread:
-            self.fail('expected no %s sent out of %s; cannot tell: %s.\n%s' %
-                      (icmp_type, point, unread, observations.hop_lists()))
-        sent = observations.matching(point, icmp_type, direction=OUT)
-        if sent:
-            self.fail('expected no %s sent out of %s; it sent %d.\n%s' % (
-                icmp_type, point, len(sent), observations.hop_lists()))
-
-    def assert_untouched(self, observations, points):
-        """None of the probe's packets at any of points."""
-        touched = ['%s: %d' % (point, observations.any_probe_packets(point))
-                   for point in points
-                   if observations.any_probe_packets(point)]
-        if touched:
-            self.fail('expected none of the probe packets off the path; '
-                      'found them at %s.\n%s' % (
-                          '; '.join(touched), observations.hop_lists()))
+    @staticmethod
+    def outside_endpoint(address):
+        return paths.Endpoint('outside', None, address)
 
     # -- tests ---------------------------------------------------------------
 
@@ -201,23 +210,22 @@ class TrafficPathTest(base.DvrScenarioTest):
 
         self.warm_up(lambda: self.ping_from_vm(vm1, vm2.fixed_ip),
                      lambda: self.east_west_diagnosis(vm1, vm2))
-        seen = self.trace([a1, a2, b2, b1] + snat, send, [b2, b1])
+        seen = self.trace([a1, a2], [b2, b1], snat, send,
+                          self.endpoint(vm1), self.endpoint(vm2))
         self.attach_text('snat-namespace-saw', '\n'.join(
             '%s: %d probe packet(s)' % (p, seen.any_probe_packets(p))
             for p in snat))
 
-        self.assert_seen(seen, a1, REQUEST, vm1.fixed_ip, vm2.fixed_ip, IN)
-        self.assert_seen(seen, a2, REQUEST, vm1.fixed_ip, vm2.fixed_ip, OUT)
-        self.assert_seen(seen, b2, REPLY, vm2.fixed_ip, vm1.fixed_ip, IN)
-        self.assert_seen(seen, b1, REPLY, vm2.fixed_ip, vm1.fixed_ip, OUT)
-        for point in (b1, b2):
-            self.assert_not_forwarded(seen, point, REQUEST)
-        for point in (a1, a2):
-            self.assert_not_forwarded(seen, point, REPLY)
-        for point in snat:
-            self.assert_not_forwarded(seen, point, REQUEST)
-            self.assert_not_forwarded(seen, point, REPLY)
-        self.assert_untouched(seen, [self.qg_point(snat_host)])
+        self.check_path(seen, [
+            paths.seen(a1, REQUEST, vm1.fixed_ip, vm2.fixed_ip, IN),
+            paths.seen(a2, REQUEST, vm1.fixed_ip, vm2.fixed_ip, OUT),
+            paths.seen(b2, REPLY, vm2.fixed_ip, vm1.fixed_ip, IN),
+            paths.seen(b1, REPLY, vm2.fixed_ip, vm1.fixed_ip, OUT)] +
+            [paths.not_forwarded(point, REQUEST) for point in (b1, b2)] +
+            [paths.not_forwarded(point, REPLY) for point in (a1, a2)] +
+            [paths.not_forwarded(point, icmp_type) for point in snat
+             for icmp_type in (REQUEST, REPLY)] +
+            [paths.untouched(self.qg_point(snat_host))])
 
     @decorators.idempotent_id('a5654f12-4f74-4850-b5fa-1a3668c090d8')
     def test_floating_ip_traffic_stays_on_its_host(self):
@@ -245,16 +253,18 @@ class TrafficPathTest(base.DvrScenarioTest):
                                        PROBES, str(vm1))
 
         self.warm_up(lambda: self.ping_from_vm(vm1, outside))
-        seen = self.trace([qr, rfp, fpr, fg] + elsewhere, send,
-                          [fg, fpr, rfp, qr])
+        seen = self.trace([qr, rfp, fpr, fg], [fg, fpr, rfp, qr], elsewhere,
+                          send, self.endpoint(vm1),
+                          self.outside_endpoint(outside))
 
-        self.assert_seen(seen, qr, REQUEST, vm1.fixed_ip, outside, IN)
-        self.assert_seen(seen, rfp, REQUEST, fip, outside, OUT)
-        self.assert_seen(seen, fpr, REQUEST, fip, outside, IN)
-        self.assert_seen(seen, fg, REQUEST, fip, outside, OUT)
-        self.assert_seen(seen, fg, REPLY, outside, fip, IN)
-        self.assert_seen(seen, qr, REPLY, outside, vm1.fixed_ip, OUT)
-        self.assert_untouched(seen, elsewhere)
+        self.check_path(seen, [
+            paths.seen(qr, REQUEST, vm1.fixed_ip, outside, IN),
+            paths.seen(rfp, REQUEST, fip, outside, OUT),
+            paths.seen(fpr, REQUEST, fip, outside, IN),
+            paths.seen(fg, REQUEST, fip, outside, OUT),
+            paths.seen(fg, REPLY, outside, fip, IN),
+            paths.seen(qr, REPLY, outside, vm1.fixed_ip, OUT)] +
+            [paths.untouched(point) for point in elsewhere])
 
     @decorators.idempotent_id('c2483447-6b0f-4905-87d6-8c4b5e158fea')
     def test_snat_traffic_goes_through_snat_namespace(self):
@@ -288,12 +298,13 @@ class TrafficPathTest(base.DvrScenarioTest):
                                        outside, PROBES, str(vm2))
 
         self.warm_up(lambda: self.ping_from_vm(vm2, outside, via=vm1))
-        seen = self.trace([qr, sg, qg] + other_sg + fip_paths, send,
-                          [qg, sg])
+        seen = self.trace([qr, sg, qg], [qg, sg], other_sg + fip_paths, send,
+                          self.endpoint(vm2), self.outside_endpoint(outside))
 
-        self.assert_seen(seen, qr, REQUEST, vm2.fixed_ip, outside, IN)
-        self.assert_seen(seen, sg, REQUEST, vm2.fixed_ip, outside, IN)
-        self.assert_seen(seen, qg, REQUEST, gateway_ip, outside, OUT)
-        self.assert_seen(seen, qg, REPLY, outside, gateway_ip, IN)
-        self.assert_seen(seen, sg, REPLY, outside, vm2.fixed_ip, OUT)
-        self.assert_untouched(seen, fip_paths)
+        self.check_path(seen, [
+            paths.seen(qr, REQUEST, vm2.fixed_ip, outside, IN),
+            paths.seen(sg, REQUEST, vm2.fixed_ip, outside, IN),
+            paths.seen(qg, REQUEST, gateway_ip, outside, OUT),
+            paths.seen(qg, REPLY, outside, gateway_ip, IN),
+            paths.seen(sg, REPLY, outside, vm2.fixed_ip, OUT)] +
+            [paths.untouched(point) for point in fip_paths])

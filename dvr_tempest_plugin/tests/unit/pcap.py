@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Build small pcap files of Ethernet frames for tcpdump to read."""
+"""Build small pcap files of Ethernet frames, for dpkt and tcpdump to read."""
 
 import socket
 import struct
@@ -73,9 +73,22 @@ def arp_request(src_mac, src_ip, target_ip):
                        b'\0' * 6, socket.inet_aton(target_ip))
 
 
-def write_pcap(path, frames, start=1700000000, step_us=1000):
+def pcap_bytes(frames, start=1700000000, step_us=1000, linktype=1):
+    """A pcap file of frames (link type 1 Ethernet, 101 raw IP)."""
+    data = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, linktype)
+    for index, frame in enumerate(frames):
+        data += struct.pack('<IIII', start, step_us * index, len(frame),
+                            len(frame)) + frame
+    return data
+
+
+def write_pcap(path, frames, start=1700000000, step_us=1000, linktype=1):
     with open(path, 'wb') as f:
-        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for index, frame in enumerate(frames):
-            f.write(struct.pack('<IIII', start, step_us * index, len(frame),
-                                len(frame)) + frame)
+        f.write(pcap_bytes(frames, start, step_us, linktype))
+
+
+def echo_frame(src_mac, dst_mac, src, dst, reply, ident, seq, size=56):
+    """An Ethernet frame of one IPv4 echo request (or reply)."""
+    body = icmp(0 if reply else 8, 0, struct.pack('!HH', ident, seq),
+                b'\xa7' * size)
+    return ethernet(src_mac, dst_mac, ETH_IPV4, ipv4(src, dst, body))

@@ -126,6 +126,14 @@ class TestRun(HostClientTestCase):
         self.responses['cat'] = fake_ssh.Response(0, big, b'')
         self.assertEqual(big.decode(), self.client().run(['cat']).stdout)
 
+    def test_binary_output_stays_bytes(self):
+        data = b'\xd4\xc3\xb2\xa1\x02\x00\x04\x00\xff\xfe\x00'
+        self.responses['cat /tmp/x.pcap'] = fake_ssh.Response(
+            0, data, b'\xe2\x9c\x97')
+        result = self.client().run(['cat', '/tmp/x.pcap'], binary=True)
+        self.assertEqual(data, result.stdout)
+        self.assertEqual('\u2717', result.stderr)
+
     def test_nonzero_exit_raises_with_stderr(self):
         self.responses['exec nope true'] = fake_ssh.Response(
             2, b'', b'ip: command failed\nCannot open network namespace '
