@@ -281,3 +281,20 @@ class TestProbeReport(base.TestCase):
         self.assertAlmostEqual(100.4, start)
         self.assertAlmostEqual(0.6, seconds)
         self.assertFalse(recovered)
+
+
+class TestProbe(base.TestCase):
+
+    def test_unique_probes_fill_with_zeros(self):
+        # busybox ping copies -p's byte into the ICMP code field: only 0
+        # keeps its echo requests valid.
+        for _ in range(20):
+            probe = probes.Probe.unique()
+            self.assertEqual(0, probe.pattern)
+            self.assertTrue(probes.MIN_SIZE <= probe.size <= probes.MAX_SIZE)
+        self.assertIn('-p', probes.Probe(500).ping_argv('10.0.0.1', 3))
+        self.assertIn('00', probes.Probe(500).ping_argv('10.0.0.1', 3))
+
+    def test_filter_matches_size_and_fill(self):
+        self.assertEqual('icmp and ip[2:2] == 528 and icmp[24] == 0x00',
+                         probes.Probe(500).bpf_filter())
