@@ -77,13 +77,21 @@ class MachineNamespace(RuntimeError):
 
 
 def _machine_namespaces(kind):
-    """The `kind` namespaces of PID 1 and of this process."""
+    """The `kind` namespaces of this process and, when readable, PID 1.
+
+    A sandbox may hide PID 1's namespaces even from root; dvr-lab itself
+    always runs in the machine's own.
+    """
     try:
-        return {_namespace_id(namespace_path(pid, kind))
-                for pid in (1, os.getpid())}
+        found = {_namespace_id(namespace_path(os.getpid(), kind))}
     except OSError as exc:
         raise MachineNamespace('cannot tell the machine\'s own %s '
                                'namespace: %s' % (kind, exc))
+    try:
+        found.add(_namespace_id(namespace_path(1, kind)))
+    except OSError:
+        pass
+    return found
 
 
 def pids_in_namespace(ns_path, kind='net'):

@@ -106,10 +106,19 @@ class TestSweepGuard(testtools.TestCase):
         namespaces.destroy_hosts(settings.layout('article').hosts)
         self.terminate.assert_called_once_with([INSIDE], timeout=10)
 
-    def test_an_unreadable_pid_1_refuses_rather_than_guesses(self):
-        os.unlink(os.path.join(self.proc.root, '1', 'ns', 'net'))
+    def test_an_unreadable_own_namespace_refuses_rather_than_guesses(self):
+        os.unlink(os.path.join(self.proc.root, str(os.getpid()), 'ns',
+                               'net'))
         self.assertRaises(procfs.MachineNamespace, procfs.pids_in_namespace,
                           procfs.namespace_path(HOLDER, 'net'), 'net')
+
+    def test_a_hidden_pid_1_still_leaves_our_own_namespace_guarded(self):
+        # sandboxes hide PID 1's namespaces, even from root
+        os.unlink(os.path.join(self.proc.root, '1', 'ns', 'net'))
+        self.assertEqual([HOLDER, INSIDE], sorted(procfs.pids_in_namespace(
+            procfs.namespace_path(HOLDER, 'net'), 'net')))
+        self.assertRaises(procfs.MachineNamespace, procfs.pids_in_namespace,
+                          procfs.namespace_path(os.getpid(), 'net'), 'net')
 
     def test_a_missing_namespace_has_no_process(self):
         self.assertEqual([], procfs.pids_in_namespace(
