@@ -82,15 +82,16 @@ def start_rabbitmq():
     return svc
 
 
+# Not /usr/sbin's wrapper, which becomes the rabbitmq user and its HOME.
+RABBITMQCTL = '/usr/lib/rabbitmq/bin/rabbitmqctl'
 RPC_TOPICS = ('q-plugin', 'q-l3-plugin', 'q-reports-plugin')
 
 
 def consumed_queues():
     """The RabbitMQ queues someone consumes, by name."""
     svc = services.rabbitmq()
-    out = namespaces.run(s.CONTROLLER, ['rabbitmqctl', '-q', 'list_queues',
-                                        'name', 'consumers'],
-                         env=svc.env, timeout=30)
+    argv = [RABBITMQCTL, '-q', 'list_queues', 'name', 'consumers']
+    out = namespaces.run(s.CONTROLLER, argv, env=svc.env, timeout=30)
     consumed = set()
     for line in out.splitlines():
         fields = line.split()
