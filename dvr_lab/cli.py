@@ -59,6 +59,24 @@ def cmd_up(args, argv):
         return 1
 
 
+def cmd_run(args, argv):
+    """Bring the lab up if it is not, run the suite, write its report."""
+    from dvr_lab import lab
+    from dvr_lab import steps
+    from dvr_lab import suite_run
+    try:
+        with _lab_lock('run') as lock:
+            if not lab.healthy() and not os.environ.get(PREPARED):
+                _prepare_and_reexec(argv, lock)
+            status = lab.up(args.layout)
+            if status:
+                return status
+            return suite_run.run(args.tempest_args, args.report_dir)
+    except (steps.StepFailed, lab_lock.LabBusy) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
 def cmd_down(args, argv):
     from dvr_lab import lab
     from dvr_lab import steps
@@ -164,6 +182,17 @@ def main(argv=None):
         help='article: two compute+network hosts, both dvr_snat (default, '
         'or $DVR_LAB_LAYOUT); standard: a dvr_snat network node and two '
         'dvr computes')
+    run = sub.add_parser(
+        'run', help='up (unless up), the whole suite in the lab\'s '
+        'workspace, its totals and the path of its HTML report; further '
+        'arguments go to `tempest run`')
+    run.add_argument(
+        '--layout', choices=sorted(s.LAYOUTS), default=s.requested_layout(),
+        help='the layout to bring up when the lab is down (default: '
+        '$%s or %s)' % (s.LAYOUT_VARIABLE, s.DEFAULT_LAYOUT))
+    run.add_argument('--report-dir', help='where the report goes (default: '
+                     'a new folder under %s)' % os.path.join(
+                         s.CACHE_DIR, 'reports'))
     sub.add_parser('down', help='stop the lab and remove all it made')
     sub.add_parser('status', help='services, agents and hosts')
     brk = sub.add_parser(
@@ -186,7 +215,10 @@ def main(argv=None):
     logs = sub.add_parser('logs', help='where the logs are, or a tail')
     logs.add_argument('service', nargs='?')
     logs.add_argument('-n', '--lines', type=int, default=40)
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != 'run':
+        parser.error('unrecognized arguments: %s' % ' '.join(rest))
+    args.tempest_args = rest
     listing = args.command == 'break' and (args.list or not args.requests)
     needs_no_root = ('paths', 'image')
     if (os.geteuid() != 0 and not listing
@@ -194,7 +226,8 @@ def main(argv=None):
         parser.error('the lab manages namespaces and services: run as root')
     # What this command and its children send to the lab skips any proxy.
     os.environ.update(proxy.environment())
-    handler = {'up': cmd_up, 'down': cmd_down, 'status': cmd_status,
+    handler = {'up': cmd_up, 'run': cmd_run, 'down': cmd_down,
+               'status': cmd_status,
                'logs': cmd_logs, 'break': cmd_break,
                'paths': cmd_paths, 'image': cmd_image}[args.command]
     return handler(args, argv)

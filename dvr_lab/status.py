@@ -42,14 +42,14 @@ def report(layout):
                             ('up' if up else 'down'))
     except Exception as exc:
         healthy &= _row('api', 'keystone/neutron/nova', False, str(exc))
-    rss, pss = _lab_memory(layout)
+    rss, pss = lab_memory(layout)
     print('memory of all lab processes: RSS %d MiB, PSS %d MiB (PSS counts '
           'pages shared between forked workers once)' % (rss // 1024,
                                                          pss // 1024))
     return 0 if healthy else 1
 
 
-def _lab_memory(layout):
+def lab_memory(layout):
     """(RSS, PSS) in KiB of every process in a lab host's namespaces."""
     seen = set()
     for host in layout.hosts:
