@@ -87,17 +87,21 @@ RABBITMQCTL = '/usr/lib/rabbitmq/bin/rabbitmqctl'
 RPC_TOPICS = ('q-plugin', 'q-l3-plugin', 'q-reports-plugin')
 
 
-def consumed_queues():
-    """The RabbitMQ queues someone consumes, by name."""
-    svc = services.rabbitmq()
-    argv = [RABBITMQCTL, '-q', 'list_queues', 'name', 'consumers']
-    out = namespaces.run(s.CONTROLLER, argv, env=svc.env, timeout=30)
+def queues_with_consumers(list_queues_output):
+    """Names of `rabbitmqctl list_queues name consumers` rows with one."""
     consumed = set()
-    for line in out.splitlines():
+    for line in list_queues_output.splitlines():
         fields = line.split()
         if len(fields) == 2 and fields[1].isdigit() and int(fields[1]):
             consumed.add(fields[0])
     return consumed
+
+
+def consumed_queues():
+    """The RabbitMQ queues someone consumes, by name."""
+    argv = [RABBITMQCTL, '-q', 'list_queues', 'name', 'consumers']
+    return queues_with_consumers(namespaces.run(
+        s.CONTROLLER, argv, env=services.rabbitmq().env, timeout=30))
 
 
 def wait_neutron_rpc():
