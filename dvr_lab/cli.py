@@ -68,7 +68,11 @@ def cmd_run(args, argv):
         with _lab_lock('run') as lock:
             if not lab.healthy() and not os.environ.get(PREPARED):
                 _prepare_and_reexec(argv, lock)
-            status = lab.up(args.layout)
+            # a lab that is up runs the suite whatever layout it has,
+            # unless --layout asks for another one
+            layout = args.layout or (s.recorded_layout() if lab.healthy()
+                                     else s.requested_layout())
+            status = lab.up(layout)
             if status:
                 return status
             return suite_run.run(args.tempest_args, args.report_dir)
@@ -187,8 +191,8 @@ def main(argv=None):
         'workspace, its totals and the path of its HTML report; further '
         'arguments go to `tempest run`')
     run.add_argument(
-        '--layout', choices=sorted(s.LAYOUTS), default=s.requested_layout(),
-        help='the layout to bring up when the lab is down (default: '
+        '--layout', choices=sorted(s.LAYOUTS),
+        help='the layout to run on (default: the one that is up, else '
         '$%s or %s)' % (s.LAYOUT_VARIABLE, s.DEFAULT_LAYOUT))
     run.add_argument('--report-dir', help='where the report goes (default: '
                      'a new folder under %s)' % os.path.join(
