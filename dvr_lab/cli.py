@@ -62,6 +62,8 @@ def cmd_up(args, argv):
 def cmd_run(args, argv):
     """Bring the lab up if it is not, run the suite, write its report."""
     from dvr_lab import lab
+    if lab.healthy():
+        _continue_in_lab_venv(argv)
     from dvr_lab import steps
     from dvr_lab import suite_run
     try:
