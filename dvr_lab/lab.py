@@ -13,6 +13,7 @@ from dvr_lab import guest_image
 from dvr_lab import libvirt_host
 from dvr_lab import namespaces
 from dvr_lab import processes
+from dvr_lab import procfs
 from dvr_lab import routes
 from dvr_lab import services
 from dvr_lab import settings as s
@@ -213,7 +214,25 @@ def remaining():
     with open('/proc/self/mountinfo') as f:
         mounts = [line.split()[4] for line in f]
     left += ['mount ' + m for m in mounts if m.startswith(s.STATE_DIR)]
+    left += ['process %d (%s)' % (pid, argv[:80])
+             for pid, argv in lab_processes()]
     return left
+
+
+def lab_processes():
+    """(pid, command line) of every process still naming the lab's files."""
+    found = []
+    for pid in procfs.all_pids():
+        try:
+            with open(os.path.join(procfs.PROC, str(pid), 'cmdline'),
+                      'rb') as f:
+                argv = f.read().replace(b'\0', b' ').decode(
+                    errors='replace').strip()
+        except OSError:
+            continue
+        if pid != os.getpid() and (s.STATE_DIR + '/') in argv:
+            found.append((pid, argv))
+    return found
 
 
 def healthy():

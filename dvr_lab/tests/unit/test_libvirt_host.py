@@ -106,3 +106,19 @@ class TestKvmProbe(testtools.TestCase):
         works, run = self.probe(b'Linux version', kvm=False)
         self.assertFalse(works)
         run.assert_not_called()
+
+
+class TestNestedNamespaces(testtools.TestCase):
+
+    def test_a_hosts_own_netns_are_swept_too(self):
+        from dvr_lab import namespaces
+        proc = self.useFixture(fixtures.TempDir()).path
+        netns = os.path.join(proc, '42', 'root', 'run', 'netns')
+        os.makedirs(netns)
+        for name in ('snat-r', 'qdhcp-n'):
+            open(os.path.join(netns, name), 'w').close()
+        self.useFixture(fixtures.MonkeyPatch('dvr_lab.procfs.PROC', proc))
+        self.assertEqual([os.path.join(netns, 'qdhcp-n'),
+                          os.path.join(netns, 'snat-r')],
+                         namespaces.nested_netns_paths(42))
+        self.assertEqual([], namespaces.nested_netns_paths(43))
