@@ -101,8 +101,11 @@ def run(host, argv, **kwargs):
 
 
 def nested_netns_paths(pid):
-    """The network namespaces `ip netns` made inside a host (qrouter-,
-    snat-, fip-, qdhcp-): its own /run/netns, seen through its holder."""
+    """The network namespaces `ip netns` made inside a host.
+
+    qrouter-, snat-, fip-, qdhcp-: the host's own /run/netns, seen
+    through its holder.
+    """
     directory = os.path.join(procfs.PROC, str(pid), 'root', 'run', 'netns')
     try:
         return [os.path.join(directory, name)
@@ -112,12 +115,12 @@ def nested_netns_paths(pid):
 
 
 def pids_inside(host):
-    """Every process living in the host's network or mount namespace,
-    or in a network namespace made inside the host.
+    """Every process of the host: in its network or mount namespace.
 
-    The last are the daemons the agents start with `ip netns exec`
-    (dnsmasq, haproxy, keepalived, conntrackd): `ip netns exec` gives
-    them a mount namespace of their own too. procfs.pids_in_namespace
+    Or in a network namespace made inside the host: those are the
+    daemons the agents start with `ip netns exec` (dnsmasq, haproxy,
+    keepalived, conntrackd), which gives them a mount namespace of their
+    own too. procfs.pids_in_namespace
     refuses when a namespace is the machine's own (MachineNamespace):
     nothing is ended then.
     """
