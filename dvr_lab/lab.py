@@ -223,14 +223,8 @@ def lab_processes():
     """(pid, command line) of every process still naming the lab's files."""
     found = []
     for pid in procfs.all_pids():
-        try:
-            with open(os.path.join(procfs.PROC, str(pid), 'cmdline'),
-                      'rb') as f:
-                argv = f.read().replace(b'\0', b' ').decode(
-                    errors='replace').strip()
-        except OSError:
-            continue
-        if pid != os.getpid() and (s.STATE_DIR + '/') in argv:
+        argv = procfs.command_line(pid)
+        if argv and pid != os.getpid() and (s.STATE_DIR + '/') in argv:
             found.append((pid, argv))
     return found
 

@@ -122,3 +122,20 @@ class TestNestedNamespaces(testtools.TestCase):
                           os.path.join(netns, 'snat-r')],
                          namespaces.nested_netns_paths(42))
         self.assertEqual([], namespaces.nested_netns_paths(43))
+
+
+class TestLeftoverProcesses(testtools.TestCase):
+
+    def test_a_process_naming_the_lab_files_is_left_over(self):
+        from dvr_lab import lab
+        proc = self.useFixture(fixtures.TempDir()).path
+        for pid, argv in ((7, b'haproxy\0-f\0%s/hosts/x.conf\0'
+                           % settings.STATE_DIR.encode()),
+                          (8, b'sshd\0-D\0')):
+            os.makedirs(os.path.join(proc, str(pid)))
+            with open(os.path.join(proc, str(pid), 'cmdline'), 'wb') as f:
+                f.write(argv)
+        self.useFixture(fixtures.MonkeyPatch('dvr_lab.procfs.PROC', proc))
+        self.assertEqual(
+            [(7, 'haproxy -f %s/hosts/x.conf' % settings.STATE_DIR)],
+            lab.lab_processes())
