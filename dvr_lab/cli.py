@@ -104,6 +104,8 @@ def _continue_in_lab_venv(argv):
 def cmd_status(args, argv):
     _continue_in_lab_venv(argv)
     from dvr_lab import status
+    if args.memory:
+        return status.memory_report(s.layout())
     return status.report(s.layout())
 
 
@@ -200,7 +202,10 @@ def main(argv=None):
                      'a new folder under %s)' % os.path.join(
                          s.CACHE_DIR, 'reports'))
     sub.add_parser('down', help='stop the lab and remove all it made')
-    sub.add_parser('status', help='services, agents and hosts')
+    status = sub.add_parser('status', help='services, agents and hosts')
+    status.add_argument('--memory', action='store_true',
+                        help='instead: PSS and RSS of the lab\'s '
+                        'processes, summed per program')
     brk = sub.add_parser(
         'break', help='run scenario tests against a lab broken the way '
         'they check (--list: the breakages)')

@@ -7,6 +7,7 @@ import socket
 
 from dvr_lab import configs
 from dvr_lab import credentials
+from dvr_lab import db_snapshot
 from dvr_lab import inifile
 from dvr_lab import namespaces
 from dvr_lab import private_files
@@ -154,9 +155,18 @@ def _manage(argv, timeout=300, env=None):
     return namespaces.run(s.CONTROLLER, argv, timeout=timeout, env=env)
 
 
+def _keystone_manage():
+    return [s.venv_bin('keystone-manage'), '--config-file',
+            services.etc('keystone', 'keystone.conf')]
+
+
+def _keystone_sync():
+    _manage(_keystone_manage() + ['db_sync'])
+
+
 def keystone_bootstrap():
-    conf = ['--config-file', services.etc('keystone', 'keystone.conf')]
-    manage = [s.venv_bin('keystone-manage')] + conf
+    """Keys, the admin user, project and role, and keystone's endpoints."""
+    manage = _keystone_manage()
     for repo in ('fernet', 'credential'):
         os.makedirs(services.etc('keystone', repo), mode=0o700,
                     exist_ok=True)
@@ -164,7 +174,6 @@ def keystone_bootstrap():
                       '--keystone-group', 'root'])
     _manage(manage + ['credential_setup', '--keystone-user', 'root',
                       '--keystone-group', 'root'])
-    _manage(manage + ['db_sync'])
     keystone_url = s.url('keystone')
     _manage(manage + [
         'bootstrap',
@@ -194,12 +203,19 @@ def _nova_sync():
     manage = [s.venv_bin('nova-manage'), '--config-file',
               services.etc('nova', 'nova.conf')]
     _manage(manage + ['api_db', 'sync'])
+    map_nova_cells()
+    _manage(manage + ['db', 'sync'])
+
+
+def map_nova_cells():
+    """cell0 and cell1 in nova_api, with this up's database and queue URLs."""
+    manage = [s.venv_bin('nova-manage'), '--config-file',
+              services.etc('nova', 'nova.conf')]
     _manage([s.venv_bin('nova-manage')] + cell0_mapping_config() +
             ['cell_v2', 'map_cell0'])
     cells = _manage(manage + ['cell_v2', 'list_cells'])
     if ' cell1 ' not in cells:
         _manage(manage + ['cell_v2', 'create_cell', '--name', 'cell1'])
-    _manage(manage + ['db', 'sync'])
 
 
 def cell0_mapping_config():
@@ -215,10 +231,22 @@ def _neutron_sync():
 def sync_databases():
     """The slow schema migrations, two at a time (the machine has 2 cores)."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(f) for f in (_neutron_sync, _nova_sync,
-                                            _glance_sync, _placement_sync)]
+        futures = [pool.submit(f) for f in (
+            _neutron_sync, _nova_sync, _glance_sync, _placement_sync,
+            _keystone_sync)]
         for future in futures:
             future.result()
+
+
+def prepare_databases():
+    """Every service's database at its schema; says how it got there."""
+    if db_snapshot.load(DATABASES):
+        map_nova_cells()
+        return 'loaded as migrated by an earlier up: %s' % (
+            db_snapshot.path(DATABASES))
+    sync_databases()
+    return 'migrated; kept for the next up in %s' % (
+        db_snapshot.save(DATABASES))
 
 
 def discover_computes():

@@ -60,13 +60,13 @@ def start_control_plane(layout, virt_type):
             computes.write_configs(host, virt_type)
         computes.tester_key()
         tempest_workspace.write_known_hosts(layout)
+    with steps.step('databases of keystone, glance, placement, nova, '
+                    'neutron'):
+        steps.out('    ' + controller.prepare_databases())
     with steps.step('keystone bootstrap', log_of='keystone'):
         controller.keystone_bootstrap()
         keystone = services.api_services()[0]
         services.start(keystone)
-    with steps.step('database migrations (neutron, nova, glance, '
-                    'placement)'):
-        controller.sync_databases()
     with steps.step('RabbitMQ', log_of=rabbit.name):
         controller.wait_rabbitmq()
     with steps.step('service catalog and service users', log_of='keystone'):
@@ -145,9 +145,10 @@ def up(layout_name):
                     % s.GUEST_IMAGE_DIR):
         guest = guest_image.build(s.GUEST_IMAGE_DIR)
     with steps.step('hypervisor: does KVM run a guest here?'):
-        virt_type = 'kvm' if libvirt_host.kvm_runs_a_guest(
-            guest.kernel) else 'qemu'
-        steps.out('    nova virt_type = %s' % virt_type)
+        kvm, how = libvirt_host.kvm_runs_a_guest_cached(
+            guest.kernel, s.KVM_PROBE_FILE)
+        virt_type = 'kvm' if kvm else 'qemu'
+        steps.out('    nova virt_type = %s (%s)' % (virt_type, how))
     with steps.step('network (%s layout): fabric, hosts %s, tester links'
                     % (layout.name, '/'.join(h.name for h in layout.hosts))):
         build_network(layout)

@@ -148,7 +148,7 @@ class TestLabPackages(testtools.TestCase):
             install, 'REQUIREMENTS', paths['requirements']))
         self.useFixture(fixtures.MockPatchObject(
             install, 'CONSTRAINTS', paths['constraints']))
-        before = install._requirements_digest()
+        before = install.requirements_digest()
         with open(paths['constraints'], 'w') as f:
             f.write('a==2\n')
-        self.assertNotEqual(before, install._requirements_digest())
+        self.assertNotEqual(before, install.requirements_digest())

@@ -107,6 +107,31 @@ class TestKvmProbe(testtools.TestCase):
         self.assertFalse(works)
         run.assert_not_called()
 
+    def test_probed_once_per_boot_and_kernel(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        kernel = os.path.join(tmp, 'vmlinuz')
+        boot_id = os.path.join(tmp, 'boot_id')
+        cache = os.path.join(tmp, 'cache', 'kvm-probe.json')
+        for path, text in ((kernel, 'kernel one'), (boot_id, 'boot-1\n')):
+            with open(path, 'w') as f:
+                f.write(text)
+        self.useFixture(fixtures.MockPatchObject(libvirt_host, 'BOOT_ID',
+                                                 boot_id))
+        probe = self.useFixture(fixtures.MockPatchObject(
+            libvirt_host, 'kvm_runs_a_guest', return_value=False)).mock
+        self.assertEqual((False, 'probed'),
+                         libvirt_host.kvm_runs_a_guest_cached(kernel, cache))
+        self.assertEqual((False, 'as probed earlier in this boot'),
+                         libvirt_host.kvm_runs_a_guest_cached(kernel, cache))
+        self.assertEqual(1, probe.call_count)
+        with open(boot_id, 'w') as f:
+            f.write('boot-2\n')
+        libvirt_host.kvm_runs_a_guest_cached(kernel, cache)
+        with open(kernel, 'w') as f:
+            f.write('kernel two')
+        libvirt_host.kvm_runs_a_guest_cached(kernel, cache)
+        self.assertEqual(3, probe.call_count)
+
 
 class TestNestedNamespaces(testtools.TestCase):
 

@@ -15,6 +15,8 @@
 Never as an argument, which anyone reads in /proc/<pid>/cmdline.
 """
 
+from unittest import mock
+
 import testtools
 
 from dvr_lab import controller
@@ -66,6 +68,28 @@ class TestSuiteRun(testtools.TestCase):
                              'test_agent_failure.AgentFailureTest.'
                              'test_fip_survives_old_snat_host_agent_return',
                              pattern)
+
+    def test_failures_name_the_test_and_end_of_its_traceback(self):
+        from dvr_tempest_plugin.report import results
+        traceback = ('Traceback (most recent call last):\n'
+                     '  File "x.py", line 1, in f\n\n'
+                     'AssertionError: expected 2 pongs, found 0\n')
+        failed = mock.Mock(status='fail', test_id='a.B.test_c[id-1]',
+                           message=traceback)
+        passed = mock.Mock(status='success', test_id='a.B.test_d[id-2]')
+        with mock.patch.object(results, 'read_source',
+                               return_value=([passed, failed], 'x')):
+            lines = suite_run.failure_lines('/nowhere').splitlines()
+        self.assertEqual('failed: a.B.test_c[id-1]', lines[0])
+        self.assertEqual('AssertionError: expected 2 pongs, found 0',
+                         lines[-1].strip())
+        self.assertEqual(4, len(lines))
+
+    def test_no_run_no_failures(self):
+        from dvr_tempest_plugin.report import results
+        with mock.patch.object(results, 'read_source',
+                               side_effect=results.NoRun('none')):
+            self.assertEqual('', suite_run.failure_lines('/nowhere'))
 
 
 class TestRpcReadiness(testtools.TestCase):
