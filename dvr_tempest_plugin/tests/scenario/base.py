@@ -48,6 +48,7 @@ from dvr_tempest_plugin.report import svg_placement
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
+CONSOLE_LOG_LINES = 60
 
 
 class DvrScenarioTest(test.BaseTestCase):
@@ -141,6 +142,28 @@ class DvrScenarioTest(test.BaseTestCase):
             settings.convergence_timeout()).create_vms(
                 cls.vm_specs, cls.vm_hosts, cls.networks, cls.keypair,
                 cls.security_group)
+
+    def setUp(self):
+        super().setUp()
+        self.addOnException(self.attach_guest_consoles)
+
+    def attach_guest_consoles(self, exc_info):
+        """On a failure or error: the end of each VM's console log.
+
+        The guest says there whether it got its DHCP lease and its SSH
+        key, which an SSH failure to it cannot tell.
+        """
+        if (issubclass(exc_info[0], self.skipException) or
+                not CONF.compute_feature_enabled.console_output):
+            return
+        for vm in sorted(getattr(self, 'vms', {}).values(),
+                         key=lambda vm: vm.name):
+            try:
+                output = self.admin_servers_client.get_console_output(
+                    vm.server_id, length=CONSOLE_LOG_LINES)['output']
+            except Exception as exc:  # evidence only, never the outcome
+                output = 'no console log: %s' % exc
+            self.attach_text('console-%s' % vm.name, output)
 
     # -- the API, for this class's router ----------------------------------
 
