@@ -228,25 +228,31 @@ def _neutron_sync():
             services.neutron_server_args() + ['upgrade', 'heads'])
 
 
-def sync_databases():
-    """The slow schema migrations, two at a time (the machine has 2 cores)."""
+def _in_parallel(*functions):
+    """Call functions two at a time (the machine has 2 cores)."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(f) for f in (
-            _neutron_sync, _nova_sync, _glance_sync, _placement_sync,
-            _keystone_sync)]
+        futures = [pool.submit(f) for f in functions]
         for future in futures:
             future.result()
 
 
+def sync_databases():
+    """The slow schema migrations."""
+    _in_parallel(_neutron_sync, _nova_sync, _glance_sync, _placement_sync,
+                 _keystone_sync)
+
+
 def prepare_databases():
-    """Every service's database at its schema; says how it got there."""
+    """Every database at its schema, nova's cells mapped, keystone
+    bootstrapped; says how the schemas got there."""
     if db_snapshot.load(DATABASES):
-        map_nova_cells()
+        _in_parallel(map_nova_cells, keystone_bootstrap)
         return 'loaded as migrated by an earlier up: %s' % (
             db_snapshot.path(DATABASES))
     sync_databases()
-    return 'migrated; kept for the next up in %s' % (
-        db_snapshot.save(DATABASES))
+    saved = db_snapshot.save(DATABASES)
+    keystone_bootstrap()
+    return 'migrated; kept for the next up in %s' % saved
 
 
 def discover_computes():

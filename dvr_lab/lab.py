@@ -1,5 +1,6 @@
 """`dvr-lab up`, `down` and `status`: the lab's life cycle."""
 
+import concurrent.futures
 import json
 import os
 import shutil
@@ -61,18 +62,23 @@ def start_control_plane(layout, virt_type):
         computes.tester_key()
         tempest_workspace.write_known_hosts(layout)
     with steps.step('databases of keystone, glance, placement, nova, '
-                    'neutron'):
-        steps.out('    ' + controller.prepare_databases())
-    with steps.step('keystone bootstrap', log_of='keystone'):
-        controller.keystone_bootstrap()
-        keystone = services.api_services()[0]
-        services.start(keystone)
+                    'neutron; keystone bootstrap; meanwhile Open vSwitch '
+                    '(netdev), sshd and libvirt on %s' % ', '.join(
+                        h.name for h in layout.agent_hosts),
+                    log_of='keystone'):
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            switches = pool.submit(start_host_switches, layout)
+            steps.out('    ' + controller.prepare_databases())
+            services.start(services.api_services()[0])
+            switches.result()
     with steps.step('RabbitMQ', log_of=rabbit.name):
         controller.wait_rabbitmq()
     with steps.step('service catalog and service users', log_of='keystone'):
         steps.wait_for('keystone API', lambda: controller.tcp_open(
             s.CONTROLLER_IP, s.PORTS['keystone']), 60, service='keystone')
         cloud.register_catalog(cloud.admin_connection())
+    # After the catalog: nova-conductor, for one, asks keystone for its
+    # placement credentials as it starts, and exits without them.
     with steps.step('API services and workers'):
         for svc in services.api_services()[1:] + \
                 services.controller_workers():
@@ -84,20 +90,26 @@ def start_control_plane(layout, virt_type):
                            90, service=svc.name)
 
 
-def start_hosts(layout):
+def start_host_switches(layout):
+    """Each agent host's Open vSwitch, sshd and libvirt daemons.
+
+    They need nothing of the cloud, so they start while it does.
+    """
     for host in layout.agent_hosts:
-        with steps.step('%s: Open vSwitch (netdev) and bridges' % host.name,
-                        log_of=host.name + '-ovs-vswitchd'):
-            computes.start_ovs(host)
-            computes.create_bridges(host)
+        computes.start_ovs(host)
+        computes.create_bridges(host)
+        computes.start_services(host, services.host_base_daemons)
+
+
+def start_hosts(layout):
     with steps.step('neutron RPC server ready for the agents',
                     log_of='neutron-rpc-server'):
         controller.wait_neutron_rpc()
     for host in layout.agent_hosts:
         with steps.step('%s: %s' % (host.name, ', '.join(
                 svc.name[len(host.name) + 1:] for svc in
-                services.host_daemons(host)))):
-            computes.start_services(host)
+                services.host_cloud_daemons(host)))):
+            computes.start_services(host, services.host_cloud_daemons)
 
 
 AGENT_TYPES = {'ovs': 'Open vSwitch agent', 'l3': 'L3 agent',
