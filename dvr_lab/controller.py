@@ -243,8 +243,10 @@ def sync_databases():
 
 
 def prepare_databases():
-    """Every database at its schema, nova's cells mapped, keystone
-    bootstrapped; says how the schemas got there."""
+    """Databases at their schema, nova's cells mapped, keystone ready.
+
+    Returns how the schemas got there.
+    """
     if db_snapshot.load(DATABASES):
         _in_parallel(map_nova_cells, keystone_bootstrap)
         return 'loaded as migrated by an earlier up: %s' % (
