@@ -154,6 +154,18 @@ DvrGroup = [
                     'fails over to another dvr_snat host (only with '
                     'expect_snat_failover = True). The measured outage is '
                     'reported either way.'),
+    cfg.IntOpt(options.HA_FAILOVER_MAX_OUTAGE,
+               default=10,
+               min=1,
+               help='Longest SNAT outage, in seconds, allowed when the '
+                    'keepalived of the active dvr_snat host of a DVR+HA '
+                    'router (distributed=True, ha=True) is killed and the '
+                    'standby takes over (only with disruptive_tests = '
+                    'True). VRRP declares the active dead after three '
+                    'missed advertisements (ha_vrrp_advert_int, 2 s by '
+                    'default); Neutron then moves the router\'s ports to '
+                    'the new active. The measured outage is reported either '
+                    'way.'),
     cfg.StrOpt(options.REPORT_DIR,
                default='',
                help='Folder where the tests also write their pictures (the '

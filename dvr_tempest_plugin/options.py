@@ -36,6 +36,7 @@ CAPTURE_SECONDS = 'capture_seconds'
 DISRUPTIVE_TESTS = 'disruptive_tests'
 EXPECT_SNAT_FAILOVER = 'expect_snat_failover'
 SNAT_FAILOVER_MAX_OUTAGE = 'snat_failover_max_outage'
+HA_FAILOVER_MAX_OUTAGE = 'ha_failover_max_outage'
 REPORT_DIR = 'report_dir'
 
 HOST_KEY_POLICIES = ('reject', 'warn', 'auto-add')

@@ -3,10 +3,11 @@
 from dvr_lab.breakages import agents
 from dvr_lab.breakages import api
 from dvr_lab.breakages import fip_plumbing
+from dvr_lab.breakages import l3_ha
 from dvr_lab.breakages import router_namespaces
 from dvr_lab.breakages import traffic
 
-KINDS = (api, router_namespaces, fip_plumbing, traffic, agents)
+KINDS = (api, router_namespaces, fip_plumbing, traffic, agents, l3_ha)
 BREAKAGES = {cls.name: cls for kind in KINDS for cls in kind.BREAKAGES}
 
 USAGE = """\

@@ -171,7 +171,8 @@ def problems(conf=None):
         options.OUTSIDE_ADDRESS, options.CONVERGENCE_TIMEOUT,
         options.AGENT_DOWN_TIMEOUT, options.CAPTURE_SECONDS,
         options.DISRUPTIVE_TESTS, options.EXPECT_SNAT_FAILOVER,
-        options.SNAT_FAILOVER_MAX_OUTAGE, options.REPORT_DIR)]
+        options.SNAT_FAILOVER_MAX_OUTAGE, options.HA_FAILOVER_MAX_OUTAGE,
+        options.REPORT_DIR)]
     found = []
     for check in checks:
         try:
@@ -208,6 +209,10 @@ def expect_snat_failover(conf=None):
 
 def snat_failover_max_outage(conf=None):
     return option(options.SNAT_FAILOVER_MAX_OUTAGE, conf)
+
+
+def ha_failover_max_outage(conf=None):
+    return option(options.HA_FAILOVER_MAX_OUTAGE, conf)
 
 
 def report_dir(conf=None):

@@ -50,6 +50,7 @@ CONTRACT_DEFAULTS = {
     'disruptive_tests': False,
     'expect_snat_failover': False,
     'snat_failover_max_outage': 30,
+    'ha_failover_max_outage': 10,
     'report_dir': '',
 }
 GENERATOR_CONF = os.path.join(
