@@ -124,5 +124,5 @@ class TestLabPackages(testtools.TestCase):
         pip = [c.args[0][3:] for c in calls.call_args_list
                if c.args[0][:3] == ['/venv/bin/python', '-m', 'pip']]
         self.assertEqual(['uninstall', '-q', '-y', 'uwsgi'], pip[1])
-        self.assertEqual(['install', '-q', '-r', install.REQUIREMENTS],
-                         pip[2])
+        self.assertEqual(['install', '-q', '-c', install.CONSTRAINTS, '-r',
+                          install.REQUIREMENTS], pip[2])

@@ -116,4 +116,3 @@ class ContinuousProbing(object):
         return [report.summary() for report in reports
                 if report.longest_outage() and
                 report.longest_outage()[1] > max_seconds]
-

@@ -115,7 +115,7 @@ class DvrHaTestBase(base.DvrScenarioTest):
         devices.update(self.ha_devices(host))
         return devices
 
-    # -- the hosts -------------------------------------------------------------
+    # -- the hosts -----------------------------------------------------------
 
     @property
     def snat_namespace(self):
