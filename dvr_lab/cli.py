@@ -62,13 +62,19 @@ def cmd_up(args, argv):
 def cmd_run(args, argv):
     """Bring the lab up if it is not, run the suite, write its report."""
     from dvr_lab import lab
+    if lab.healthy():
+        _continue_in_lab_venv(argv)
     from dvr_lab import steps
     from dvr_lab import suite_run
     try:
         with _lab_lock('run') as lock:
             if not lab.healthy() and not os.environ.get(PREPARED):
                 _prepare_and_reexec(argv, lock)
-            status = lab.up(args.layout)
+            # a lab that is up runs the suite whatever layout it has,
+            # unless --layout asks for another one
+            layout = args.layout or (s.recorded_layout() if lab.healthy()
+                                     else s.requested_layout())
+            status = lab.up(layout)
             if status:
                 return status
             return suite_run.run(args.tempest_args, args.report_dir)
@@ -98,6 +104,8 @@ def _continue_in_lab_venv(argv):
 def cmd_status(args, argv):
     _continue_in_lab_venv(argv)
     from dvr_lab import status
+    if args.memory:
+        return status.memory_report(s.layout())
     return status.report(s.layout())
 
 
@@ -187,14 +195,17 @@ def main(argv=None):
         'workspace, its totals and the path of its HTML report; further '
         'arguments go to `tempest run`')
     run.add_argument(
-        '--layout', choices=sorted(s.LAYOUTS), default=s.requested_layout(),
-        help='the layout to bring up when the lab is down (default: '
+        '--layout', choices=sorted(s.LAYOUTS),
+        help='the layout to run on (default: the one that is up, else '
         '$%s or %s)' % (s.LAYOUT_VARIABLE, s.DEFAULT_LAYOUT))
     run.add_argument('--report-dir', help='where the report goes (default: '
                      'a new folder under %s)' % os.path.join(
                          s.CACHE_DIR, 'reports'))
     sub.add_parser('down', help='stop the lab and remove all it made')
-    sub.add_parser('status', help='services, agents and hosts')
+    status = sub.add_parser('status', help='services, agents and hosts')
+    status.add_argument('--memory', action='store_true',
+                        help='instead: PSS and RSS of the lab\'s '
+                        'processes, summed per program')
     brk = sub.add_parser(
         'break', help='run scenario tests against a lab broken the way '
         'they check (--list: the breakages)')

@@ -7,6 +7,7 @@ import socket
 
 from dvr_lab import configs
 from dvr_lab import credentials
+from dvr_lab import db_snapshot
 from dvr_lab import inifile
 from dvr_lab import namespaces
 from dvr_lab import private_files
@@ -87,17 +88,21 @@ RABBITMQCTL = '/usr/lib/rabbitmq/bin/rabbitmqctl'
 RPC_TOPICS = ('q-plugin', 'q-l3-plugin', 'q-reports-plugin')
 
 
-def consumed_queues():
-    """The RabbitMQ queues someone consumes, by name."""
-    svc = services.rabbitmq()
-    argv = [RABBITMQCTL, '-q', 'list_queues', 'name', 'consumers']
-    out = namespaces.run(s.CONTROLLER, argv, env=svc.env, timeout=30)
+def queues_with_consumers(list_queues_output):
+    """Names of `rabbitmqctl list_queues name consumers` rows with one."""
     consumed = set()
-    for line in out.splitlines():
+    for line in list_queues_output.splitlines():
         fields = line.split()
         if len(fields) == 2 and fields[1].isdigit() and int(fields[1]):
             consumed.add(fields[0])
     return consumed
+
+
+def consumed_queues():
+    """The RabbitMQ queues someone consumes, by name."""
+    argv = [RABBITMQCTL, '-q', 'list_queues', 'name', 'consumers']
+    return queues_with_consumers(namespaces.run(
+        s.CONTROLLER, argv, env=services.rabbitmq().env, timeout=30))
 
 
 def wait_neutron_rpc():
@@ -150,9 +155,18 @@ def _manage(argv, timeout=300, env=None):
     return namespaces.run(s.CONTROLLER, argv, timeout=timeout, env=env)
 
 
+def _keystone_manage():
+    return [s.venv_bin('keystone-manage'), '--config-file',
+            services.etc('keystone', 'keystone.conf')]
+
+
+def _keystone_sync():
+    _manage(_keystone_manage() + ['db_sync'])
+
+
 def keystone_bootstrap():
-    conf = ['--config-file', services.etc('keystone', 'keystone.conf')]
-    manage = [s.venv_bin('keystone-manage')] + conf
+    """Keys, the admin user, project and role, and keystone's endpoints."""
+    manage = _keystone_manage()
     for repo in ('fernet', 'credential'):
         os.makedirs(services.etc('keystone', repo), mode=0o700,
                     exist_ok=True)
@@ -160,7 +174,6 @@ def keystone_bootstrap():
                       '--keystone-group', 'root'])
     _manage(manage + ['credential_setup', '--keystone-user', 'root',
                       '--keystone-group', 'root'])
-    _manage(manage + ['db_sync'])
     keystone_url = s.url('keystone')
     _manage(manage + [
         'bootstrap',
@@ -190,12 +203,19 @@ def _nova_sync():
     manage = [s.venv_bin('nova-manage'), '--config-file',
               services.etc('nova', 'nova.conf')]
     _manage(manage + ['api_db', 'sync'])
+    map_nova_cells()
+    _manage(manage + ['db', 'sync'])
+
+
+def map_nova_cells():
+    """cell0 and cell1 in nova_api, with this up's database and queue URLs."""
+    manage = [s.venv_bin('nova-manage'), '--config-file',
+              services.etc('nova', 'nova.conf')]
     _manage([s.venv_bin('nova-manage')] + cell0_mapping_config() +
             ['cell_v2', 'map_cell0'])
     cells = _manage(manage + ['cell_v2', 'list_cells'])
     if ' cell1 ' not in cells:
         _manage(manage + ['cell_v2', 'create_cell', '--name', 'cell1'])
-    _manage(manage + ['db', 'sync'])
 
 
 def cell0_mapping_config():
@@ -208,13 +228,33 @@ def _neutron_sync():
             services.neutron_server_args() + ['upgrade', 'heads'])
 
 
-def sync_databases():
-    """The slow schema migrations, two at a time (the machine has 2 cores)."""
+def _in_parallel(*functions):
+    """Call functions two at a time (the machine has 2 cores)."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(f) for f in (_neutron_sync, _nova_sync,
-                                            _glance_sync, _placement_sync)]
+        futures = [pool.submit(f) for f in functions]
         for future in futures:
             future.result()
+
+
+def sync_databases():
+    """The slow schema migrations."""
+    _in_parallel(_neutron_sync, _nova_sync, _glance_sync, _placement_sync,
+                 _keystone_sync)
+
+
+def prepare_databases():
+    """Databases at their schema, nova's cells mapped, keystone ready.
+
+    Returns how the schemas got there.
+    """
+    if db_snapshot.load(DATABASES):
+        _in_parallel(map_nova_cells, keystone_bootstrap)
+        return 'loaded as migrated by an earlier up: %s' % (
+            db_snapshot.path(DATABASES))
+    sync_databases()
+    saved = db_snapshot.save(DATABASES)
+    keystone_bootstrap()
+    return 'migrated; kept for the next up in %s' % saved
 
 
 def discover_computes():

@@ -26,6 +26,7 @@ import glob
 import gzip
 import hashlib
 import io
+import json
 import os
 import re
 import select
@@ -66,6 +67,10 @@ CONSOLE_DEVICE = ('dev/console', 5, 1)  # char device, for the kernel
 KERNEL_NAME = 'vmlinuz'
 INITRAMFS_NAME = 'initramfs.gz'
 VERSIONS_NAME = 'packages.txt'
+RESOLVED_NAME = 'resolved-packages.json'
+APT_STATE_PATHS = ('/var/lib/apt/lists', '/var/lib/dpkg/status',
+                   '/etc/apt/sources.list', '/etc/apt/sources.list.d',
+                   '/etc/apt/preferences.d')
 BUILD_FORMAT = '1'                     # bump when the layout changes
 APT_TIMEOUT = 600
 
@@ -145,6 +150,40 @@ def candidate_versions(packages):
     if missing:
         raise GuestImageError('no installable version of %s; '
                               'apt-get update?' % ', '.join(missing))
+    return versions
+
+
+def apt_state():
+    """Changes whenever apt's idea of the candidate versions may change."""
+    marks = []
+    for path in APT_STATE_PATHS:
+        try:
+            st = os.stat(path)
+            marks.append('%s %d %d' % (path, st.st_mtime_ns, st.st_size))
+        except OSError:
+            marks.append('%s missing' % path)
+    return '\n'.join(marks)
+
+
+def resolved_versions(image_dir):
+    """candidate_versions(guest_packages()), asked of apt once per state.
+
+    Asking apt takes seconds (a dozen apt-cache runs); the answer holds
+    until apt-get update or an install changes apt's lists or status.
+    """
+    path = os.path.join(image_dir, RESOLVED_NAME)
+    state = apt_state()
+    try:
+        with open(path) as f:
+            saved = json.load(f)
+        if saved['apt_state'] == state:
+            return saved['versions']
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    versions = candidate_versions(guest_packages())
+    os.makedirs(image_dir, exist_ok=True)
+    write_file(image_dir, RESOLVED_NAME, json.dumps(
+        {'apt_state': state, 'versions': versions}))
     return versions
 
 
@@ -508,7 +547,7 @@ def build(image_dir):
     Already there means: built from the same package versions and the
     same guest files (build_key). Returns a GuestImage.
     """
-    versions = candidate_versions(guest_packages())
+    versions = resolved_versions(image_dir)
     build_dir = os.path.join(image_dir, 'build-' + build_key(versions))
     cached = cached_image(build_dir)
     if cached:

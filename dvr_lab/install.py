@@ -95,7 +95,7 @@ def services_kept_from_starting(path=None):
                 pass
 
 
-def _requirements_digest():
+def requirements_digest():
     digest = hashlib.sha256()
     for path in (REQUIREMENTS, CONSTRAINTS):
         with open(path, 'rb') as f:
@@ -108,7 +108,7 @@ def venv_python():
 
 
 def install_venv():
-    digest = _requirements_digest()
+    digest = requirements_digest()
     try:
         with open(MARKER) as f:
             if f.read().strip() == digest:

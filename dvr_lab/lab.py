@@ -1,5 +1,6 @@
 """`dvr-lab up`, `down` and `status`: the lab's life cycle."""
 
+import concurrent.futures
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ from dvr_lab import guest_image
 from dvr_lab import libvirt_host
 from dvr_lab import namespaces
 from dvr_lab import processes
+from dvr_lab import procfs
 from dvr_lab import routes
 from dvr_lab import services
 from dvr_lab import settings as s
@@ -59,19 +61,24 @@ def start_control_plane(layout, virt_type):
             computes.write_configs(host, virt_type)
         computes.tester_key()
         tempest_workspace.write_known_hosts(layout)
-    with steps.step('keystone bootstrap', log_of='keystone'):
-        controller.keystone_bootstrap()
-        keystone = services.api_services()[0]
-        services.start(keystone)
-    with steps.step('database migrations (neutron, nova, glance, '
-                    'placement)'):
-        controller.sync_databases()
+    with steps.step('databases of keystone, glance, placement, nova, '
+                    'neutron; keystone bootstrap; meanwhile Open vSwitch '
+                    '(netdev), sshd and libvirt on %s' % ', '.join(
+                        h.name for h in layout.agent_hosts),
+                    log_of='keystone'):
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            switches = pool.submit(start_host_switches, layout)
+            steps.out('    ' + controller.prepare_databases())
+            services.start(services.api_services()[0])
+            switches.result()
     with steps.step('RabbitMQ', log_of=rabbit.name):
         controller.wait_rabbitmq()
     with steps.step('service catalog and service users', log_of='keystone'):
         steps.wait_for('keystone API', lambda: controller.tcp_open(
             s.CONTROLLER_IP, s.PORTS['keystone']), 60, service='keystone')
         cloud.register_catalog(cloud.admin_connection())
+    # After the catalog: nova-conductor, for one, asks keystone for its
+    # placement credentials as it starts, and exits without them.
     with steps.step('API services and workers'):
         for svc in services.api_services()[1:] + \
                 services.controller_workers():
@@ -83,20 +90,26 @@ def start_control_plane(layout, virt_type):
                            90, service=svc.name)
 
 
-def start_hosts(layout):
+def start_host_switches(layout):
+    """Each agent host's Open vSwitch, sshd and libvirt daemons.
+
+    They need nothing of the cloud, so they start while it does.
+    """
     for host in layout.agent_hosts:
-        with steps.step('%s: Open vSwitch (netdev) and bridges' % host.name,
-                        log_of=host.name + '-ovs-vswitchd'):
-            computes.start_ovs(host)
-            computes.create_bridges(host)
+        computes.start_ovs(host)
+        computes.create_bridges(host)
+        computes.start_services(host, services.host_base_daemons)
+
+
+def start_hosts(layout):
     with steps.step('neutron RPC server ready for the agents',
                     log_of='neutron-rpc-server'):
         controller.wait_neutron_rpc()
     for host in layout.agent_hosts:
         with steps.step('%s: %s' % (host.name, ', '.join(
                 svc.name[len(host.name) + 1:] for svc in
-                services.host_daemons(host)))):
-            computes.start_services(host)
+                services.host_cloud_daemons(host)))):
+            computes.start_services(host, services.host_cloud_daemons)
 
 
 AGENT_TYPES = {'ovs': 'Open vSwitch agent', 'l3': 'L3 agent',
@@ -144,9 +157,10 @@ def up(layout_name):
                     % s.GUEST_IMAGE_DIR):
         guest = guest_image.build(s.GUEST_IMAGE_DIR)
     with steps.step('hypervisor: does KVM run a guest here?'):
-        virt_type = 'kvm' if libvirt_host.kvm_runs_a_guest(
-            guest.kernel) else 'qemu'
-        steps.out('    nova virt_type = %s' % virt_type)
+        kvm, how = libvirt_host.kvm_runs_a_guest_cached(
+            guest.kernel, s.KVM_PROBE_FILE)
+        virt_type = 'kvm' if kvm else 'qemu'
+        steps.out('    nova virt_type = %s (%s)' % (virt_type, how))
     with steps.step('network (%s layout): fabric, hosts %s, tester links'
                     % (layout.name, '/'.join(h.name for h in layout.hosts))):
         build_network(layout)
@@ -213,7 +227,19 @@ def remaining():
     with open('/proc/self/mountinfo') as f:
         mounts = [line.split()[4] for line in f]
     left += ['mount ' + m for m in mounts if m.startswith(s.STATE_DIR)]
+    left += ['process %d (%s)' % (pid, argv[:80])
+             for pid, argv in lab_processes()]
     return left
+
+
+def lab_processes():
+    """(pid, command line) of every process still naming the lab's files."""
+    found = []
+    for pid in procfs.all_pids():
+        argv = procfs.command_line(pid)
+        if argv and pid != os.getpid() and (s.STATE_DIR + '/') in argv:
+            found.append((pid, argv))
+    return found
 
 
 def healthy():

@@ -6,11 +6,14 @@ its own /etc/libvirt, /run/libvirt, /var/lib/libvirt and /var/log/libvirt
 sockets and logs never meet, as on two machines.
 """
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
 
 from dvr_lab import namespaces
+from dvr_lab import private_files
 
 SYSTEM_CONFIG_DIR = '/etc/libvirt'
 # No systemd, no cgroup delegation, no security driver here: QEMU runs as
@@ -33,6 +36,7 @@ LIBVIRTD_CONF = {
 KVM_PROBE_TIMEOUT = 20
 KVM_FAILURE = b'KVM internal error'
 KERNEL_STARTED = b'Linux version'
+BOOT_ID = '/proc/sys/kernel/random/boot_id'
 
 
 def config_dir(host):
@@ -65,6 +69,33 @@ def virtlogd_argv():
 
 def libvirtd_argv():
     return ['/usr/sbin/libvirtd', '--pid-file', '/run/libvirt/libvirtd.pid']
+
+
+def _probe_key(kernel):
+    """What the probe's answer depends on: this boot, this guest kernel."""
+    with open(BOOT_ID) as f:
+        boot_id = f.read().strip()
+    with open(kernel, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    return '%s %s' % (boot_id, digest)
+
+
+def kvm_runs_a_guest_cached(kernel, cache_file):
+    """kvm_runs_a_guest, probed once per machine boot and guest kernel.
+
+    (answer, 'probed' or 'as probed earlier in this boot').
+    """
+    key = _probe_key(kernel)
+    try:
+        with open(cache_file) as f:
+            cached = json.load(f)
+        if cached.get('key') == key:
+            return cached['kvm'], 'as probed earlier in this boot'
+    except (OSError, ValueError, KeyError, AttributeError):
+        pass
+    answer = kvm_runs_a_guest(kernel)
+    private_files.write(cache_file, json.dumps({'key': key, 'kvm': answer}))
+    return answer, 'probed'
 
 
 def kvm_runs_a_guest(kernel):

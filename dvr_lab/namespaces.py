@@ -100,11 +100,29 @@ def run(host, argv, **kwargs):
     return shell.run(enter(host) + list(argv), **kwargs)
 
 
-def pids_inside(host):
-    """Every process living in the host's network or mount namespace.
+def nested_netns_paths(pid):
+    """The network namespaces `ip netns` made inside a host.
 
-    procfs.pids_in_namespace refuses when the holder's namespace is the
-    machine's own (MachineNamespace): nothing is ended then.
+    qrouter-, snat-, fip-, qdhcp-: the host's own /run/netns, seen
+    through its holder.
+    """
+    directory = os.path.join(procfs.PROC, str(pid), 'root', 'run', 'netns')
+    try:
+        return [os.path.join(directory, name)
+                for name in sorted(os.listdir(directory))]
+    except OSError:
+        return []
+
+
+def pids_inside(host):
+    """Every process of the host: in its network or mount namespace.
+
+    Or in a network namespace made inside the host: those are the
+    daemons the agents start with `ip netns exec` (dnsmasq, haproxy,
+    keepalived, conntrackd), which gives them a mount namespace of their
+    own too. procfs.pids_in_namespace
+    refuses when a namespace is the machine's own (MachineNamespace):
+    nothing is ended then.
     """
     pid = holder_pid(host)
     if pid is None:
@@ -113,6 +131,8 @@ def pids_inside(host):
     for ns_kind in ('net', 'mnt'):
         inside.update(procfs.pids_in_namespace(
             procfs.namespace_path(pid, ns_kind), ns_kind))
+    for path in nested_netns_paths(pid):
+        inside.update(procfs.pids_in_namespace(path, 'net'))
     inside.discard(pid)
     return inside
 

@@ -63,6 +63,16 @@ def session_members(leader):
             if pid != leader and session(pid) == leader]
 
 
+def command_line(pid):
+    """The process's argv joined by spaces, None when it is gone."""
+    try:
+        with open(_path(pid, 'cmdline'), 'rb') as f:
+            return f.read().replace(b'\0', b' ').decode(
+                errors='replace').strip()
+    except OSError:
+        return None
+
+
 def namespace_path(pid, kind):
     return _path(pid, 'ns', kind)
 

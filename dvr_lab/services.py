@@ -168,13 +168,25 @@ def host_agents(host):
     return kinds
 
 
+def host_base_daemons(host):
+    """What an agent host runs that needs nothing of the cloud."""
+    daemons = [sshd(host)]
+    if host.compute:
+        daemons += [virtlogd(host), libvirtd(host)]
+    return daemons
+
+
+def host_cloud_daemons(host):
+    """What an agent host runs that talks to the cloud's RPC."""
+    daemons = [agent(host, kind) for kind in host_agents(host)]
+    if host.compute:
+        daemons.append(nova_compute(host))
+    return daemons
+
+
 def host_daemons(host):
     """What runs on an agent host once its Open vSwitch is up."""
-    daemons = [sshd(host)] + [agent(host, kind) for kind in
-                              host_agents(host)]
-    if host.compute:
-        daemons += [virtlogd(host), libvirtd(host), nova_compute(host)]
-    return daemons
+    return host_base_daemons(host) + host_cloud_daemons(host)
 
 
 def agent_host_services(host):

@@ -26,6 +26,7 @@ TEMPEST_DIR = os.path.join(STATE_DIR, 'tempest')
 # and the .debs they are made of.
 CACHE_DIR = os.environ.get('DVR_LAB_CACHE_DIR', '/var/cache/dvr-lab')
 GUEST_IMAGE_DIR = os.path.join(CACHE_DIR, 'guest-image')
+KVM_PROBE_FILE = os.path.join(CACHE_DIR, 'kvm-probe.json')
 
 PREFIX = 'dvrlab'
 FABRIC_NS = PREFIX + '-fabric'

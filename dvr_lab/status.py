@@ -1,5 +1,7 @@
 """`dvr-lab status`: services, agents and hosts, non-zero when one is down."""
 
+import os
+
 from dvr_lab import cloud
 from dvr_lab import namespaces
 from dvr_lab import processes
@@ -57,3 +59,56 @@ def lab_memory(layout):
     memory = [procfs.memory_kib(pid) for pid in seen]
     return (sum(m.get('Rss', 0) for m in memory),
             sum(m.get('Pss', 0) for m in memory))
+
+
+def program_label(command_line):
+    """What a lab process runs, from its command line, for memory rows."""
+    words = command_line.split()
+    if not words:
+        return '?'
+    if ' master process ' in command_line or words[0].endswith(':'):
+        # a process title: "neutron-l3-agent: ServiceWrapper worker(0)"
+        name = words[0].rstrip(':')
+        return name + (' (master)' if 'master process' in command_line
+                       else ' (worker)')
+    if len(words) > 1 and words[1].startswith('('):
+        # "neutron-openvswitch-agent (/opt/.../python ...)"
+        return words[0]
+    program = os.path.basename(words[0])
+    if program.startswith('python') and len(words) > 1:
+        program = os.path.basename(words[1])
+    for option, kind in (('--privsep_context', 'privsep-helper'),
+                         ('--module', 'uwsgi')):
+        if program == kind and option in words[:-1]:
+            return '%s %s' % (kind, words[words.index(option) + 1])
+    return program
+
+
+def memory_by_program(layout):
+    """[(label, processes, PSS KiB, RSS KiB)], the largest PSS first."""
+    rows = {}
+    for host in layout.hosts:
+        for pid in namespaces.pids_inside(host):
+            line = procfs.command_line(pid)
+            if line is None:
+                continue
+            memory = procfs.memory_kib(pid)
+            label = program_label(line)
+            count, pss, rss = rows.get(label, (0, 0, 0))
+            rows[label] = (count + 1, pss + memory.get('Pss', 0),
+                           rss + memory.get('Rss', 0))
+    return sorted(((label,) + row for label, row in rows.items()),
+                  key=lambda row: -row[2])
+
+
+def memory_report(layout):
+    print('%-56s %5s %9s %9s' % ('PROGRAM', 'PROCS', 'PSS MiB', 'RSS MiB'))
+    total_pss = total_rss = 0
+    for label, count, pss, rss in memory_by_program(layout):
+        total_pss += pss
+        total_rss += rss
+        print('%-56s %5d %9d %9d' % (label[:56], count, pss // 1024,
+                                     rss // 1024))
+    print('%-56s %5s %9d %9d' % ('all lab processes', '', total_pss // 1024,
+                                 total_rss // 1024))
+    return 0

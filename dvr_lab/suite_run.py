@@ -13,6 +13,8 @@ from dvr_lab import settings as s
 KNOWN_DEFECTS = os.path.join(install.REPO_ROOT, 'tools',
                              'known-neutron-defects.txt')
 REPORTS_DIR = os.path.join(s.CACHE_DIR, 'reports')
+FAILURES_FILE = 'failures.txt'
+FAILURE_TAIL_LINES = 4
 _TOTAL_RE = re.compile(r'^ - (Passed|Failed|Skipped): (\d+)$', re.MULTILINE)
 
 
@@ -68,4 +70,28 @@ def run(extra, report_dir=None):
     os.makedirs(os.path.dirname(out), exist_ok=True)
     print('report: %s' % report_cli.write_report(s.TEMPEST_DIR, out),
           flush=True)
+    failures = failure_lines(s.TEMPEST_DIR)
+    if failures:
+        path = os.path.join(os.path.dirname(out), FAILURES_FILE)
+        with open(path, 'w') as f:
+            f.write(failures)
+        print(failures, end='', flush=True)
     return proc.returncode
+
+
+def failure_lines(workspace):
+    """Each failed test of the last run and the end of its traceback."""
+    from dvr_tempest_plugin.report import results
+    try:
+        records, _ = results.read_source(workspace)
+    except results.NoRun:
+        return ''
+    lines = []
+    for record in records:
+        if record.status != 'fail':
+            continue
+        lines.append('failed: %s\n' % record.test_id)
+        tail = [line for line in record.message.splitlines()
+                if line.strip()][-FAILURE_TAIL_LINES:]
+        lines += ['    %s\n' % line.strip()[:400] for line in tail]
+    return ''.join(lines)

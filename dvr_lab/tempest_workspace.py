@@ -63,7 +63,7 @@ def tempest_conf(layout, image_id, flavor_id, public_network_id):
         'validation': {
             'run_validation': True, 'connect_method': 'floating',
             'auth_method': 'keypair', 'image_ssh_user': 'root',
-            'ip_version_for_ssh': 4, 'ssh_timeout': 120,
+            'ip_version_for_ssh': 4, 'ssh_timeout': 300,
             'ping_timeout': 120, 'connect_timeout': 10,
         },
         'dvr': dvr,

@@ -18,6 +18,7 @@ echo "==> unit tests and style: tox -e pep8,py3"
 
 lab() { (cd "$repo" && python3 -m dvr_lab "$@"); }
 summary=""
+report_dir="$repo/.dvr-report"
 finish() {
     status=$?
     if [ $status -ne 0 ]; then
@@ -33,6 +34,7 @@ finish() {
     echo "==> dvr-lab down"
     lab down || status=1
     [ -n "$summary" ] && echo "$summary"
+    cat "$report_dir/failures.txt" 2>/dev/null || true
     exit $status
 }
 trap finish EXIT
@@ -41,7 +43,6 @@ echo "==> dvr-lab up"
 lab up
 lab status
 echo "==> dvr-lab run: the whole suite against the lab, and its report"
-report_dir="$repo/.dvr-report"
 rm -rf "$report_dir"
 set +e
 lab run --report-dir "$report_dir" | tee /tmp/dvr-tempest-run.log

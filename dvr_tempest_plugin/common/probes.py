@@ -17,10 +17,11 @@ capture filter built from it matches the test's own packets and nothing
 that parallel tests or background traffic send. The fill is always zero:
 busybox's ping (cirros and other small guests) writes the -p byte over
 the ICMP header's code field too, and an echo request whose code is not
-zero is invalid to Open vSwitch's userspace conntrack, which drops it. A
-PingResult is what one bounded `ping` run reports; a ContinuousProbe runs
-bounded bursts back to back on a thread and tells how many probes were
-lost, and for how long in a row.
+zero is invalid to Open vSwitch's userspace conntrack, which drops it.
+
+A PingResult is what one bounded `ping` run reports; a ContinuousProbe
+runs bounded bursts back to back on a thread and tells how many probes
+were lost, and for how long in a row.
 """
 
 import dataclasses

@@ -29,6 +29,13 @@ class UnexpectedPorts(Exception):
     """The API shows missing or extra ports where exactly one is meant."""
 
 
+class DuplicatePorts(UnexpectedPorts):
+    """More than one floating IP agent gateway port for one host.
+
+    A known Neutron race (doc/source/neutron-defects.rst).
+    """
+
+
 def as_json(value):
     return json.dumps(value, indent=2, sort_keys=True, default=str)
 
@@ -92,7 +99,7 @@ def one_fip_agent_gateway_port(by_host, host, network_id, owner=None):
                 FIP_AGENT_GATEWAY, host,
                 ', the host of %s' % owner if owner else '',
                 ', '.join(sorted(by_host)) or 'no host'))
-    raise UnexpectedPorts(
+    raise DuplicatePorts(
         'host %s: expected one %s port on the external network %s, '
         'found %d: %s' % (
             host, FIP_AGENT_GATEWAY, network_id, len(ports), ', '.join(

@@ -101,10 +101,34 @@ def last_run_file(directory):
     return os.path.join(repository, str(max(runs)))
 
 
+def last_run_stream(directory):
+    """The last run of a workspace as subunit v2 (stestr's own reader).
+
+    stestr's file repository may keep a run in subunit v1; its reader
+    gives v2 whatever the file holds. None where stestr is missing.
+    """
+    try:
+        from stestr.repository import util as stestr_util
+    except ImportError:
+        return None
+    workspace = directory
+    if os.path.basename(os.path.normpath(directory)) == STESTR_DIR:
+        workspace = os.path.dirname(os.path.normpath(directory))
+    try:
+        repository = stestr_util.get_repo_open(repo_url=workspace)
+        return repository.get_latest_run().get_subunit_stream()
+    except Exception:  # no repository, no run: the file path says why
+        return None
+
+
 def read_source(source, stdin=None):
     """(records, where): a workspace, a stestr repository, a file or '-'."""
     if source == '-':
         return read_stream(stdin), 'standard input'
+    if os.path.isdir(source):
+        stream = last_run_stream(source)
+        if stream is not None:
+            return read_stream(stream), last_run_file(source)
     path = last_run_file(source) if os.path.isdir(source) else source
     try:
         with open(path, 'rb') as stream:

@@ -206,6 +206,25 @@ class TestPackages(testtools.TestCase):
                          g.deb_file_name('busybox-static',
                                          '1:1.35.0-4+deb12u1+b1'))
 
+    def test_apt_is_asked_again_only_when_its_state_changes(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        status = os.path.join(tmp, 'status')
+        with open(status, 'w') as f:
+            f.write('one')
+        self.useFixture(fixtures.MockPatchObject(g, 'APT_STATE_PATHS',
+                                                 (status,)))
+        self.useFixture(fixtures.MockPatchObject(g, 'guest_packages',
+                                                 return_value=['busybox']))
+        ask = self.useFixture(fixtures.MockPatchObject(
+            g, 'candidate_versions', return_value={'busybox': '1'})).mock
+        self.assertEqual({'busybox': '1'}, g.resolved_versions(tmp))
+        self.assertEqual({'busybox': '1'}, g.resolved_versions(tmp))
+        self.assertEqual(1, ask.call_count)
+        with open(status, 'w') as f:
+            f.write('two, longer')
+        g.resolved_versions(tmp)
+        self.assertEqual(2, ask.call_count)
+
     def test_build_key_follows_the_versions(self):
         one = g.build_key({'busybox-static': '1:1.35.0-4'})
         self.assertEqual(one, g.build_key({'busybox-static': '1:1.35.0-4'}))

@@ -126,3 +126,29 @@ class TestLabPackages(testtools.TestCase):
         self.assertEqual(['uninstall', '-q', '-y', 'uwsgi'], pip[1])
         self.assertEqual(['install', '-q', '-c', install.CONSTRAINTS, '-r',
                           install.REQUIREMENTS], pip[2])
+
+    def test_every_lab_package_is_pinned_exactly(self):
+        with open(install.CONSTRAINTS) as f:
+            pins = [line.strip() for line in f
+                    if line.strip() and not line.startswith('#')]
+        self.assertTrue(all('==' in pin for pin in pins), pins)
+        names = {pin.split('==')[0].lower() for pin in pins}
+        for wanted in ('nova', 'neutron', 'libvirt-python', 'pyuwsgi', 'pip',
+                       'tempest', 'dpkt'):
+            self.assertIn(wanted, names)
+
+    def test_the_install_marker_covers_the_constraints(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        paths = {}
+        for name in ('requirements', 'constraints'):
+            paths[name] = os.path.join(root, name)
+            with open(paths[name], 'w') as f:
+                f.write('a==1\n')
+        self.useFixture(fixtures.MockPatchObject(
+            install, 'REQUIREMENTS', paths['requirements']))
+        self.useFixture(fixtures.MockPatchObject(
+            install, 'CONSTRAINTS', paths['constraints']))
+        before = install.requirements_digest()
+        with open(paths['constraints'], 'w') as f:
+            f.write('a==2\n')
+        self.assertNotEqual(before, install.requirements_digest())

@@ -34,6 +34,7 @@ from dvr_tempest_plugin.common import expected_devices
 from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import inventory
+from dvr_tempest_plugin.common import known_defects
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.common import placement
 from dvr_tempest_plugin.common import polling
@@ -47,6 +48,7 @@ from dvr_tempest_plugin.report import svg_placement
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
+CONSOLE_LOG_LINES = 60
 
 
 class DvrScenarioTest(test.BaseTestCase):
@@ -166,6 +168,28 @@ class DvrScenarioTest(test.BaseTestCase):
             cls.admin_routers_client, cls.router['id'],
             settings.convergence_timeout())
 
+    def setUp(self):
+        super().setUp()
+        self.addOnException(self.attach_guest_consoles)
+
+    def attach_guest_consoles(self, exc_info):
+        """On a failure or error: the end of each VM's console log.
+
+        The guest says there whether it got its DHCP lease and its SSH
+        key, which an SSH failure to it cannot tell.
+        """
+        if (issubclass(exc_info[0], self.skipException) or
+                not CONF.compute_feature_enabled.console_output):
+            return
+        for vm in sorted(getattr(self, 'vms', {}).values(),
+                         key=lambda vm: vm.name):
+            try:
+                output = self.admin_servers_client.get_console_output(
+                    vm.server_id, length=CONSOLE_LOG_LINES)['output']
+            except Exception as exc:  # evidence only, never the outcome
+                output = 'no console log: %s' % exc
+            self.attach_text('console-%s' % vm.name, output)
+
     # -- the API, for this class's router ----------------------------------
 
     @classmethod
@@ -197,14 +221,48 @@ class DvrScenarioTest(test.BaseTestCase):
             cls.admin_ports_client, CONF.network.public_network_id)
 
     def fip_agent_gateway_port(self, host, owner=None):
-        """The one floating IP agent gateway port of host; fail otherwise."""
+        """The one floating IP agent gateway port of host; fail otherwise.
+
+        Duplicates (router_api.DuplicatePorts, a known Neutron race) are
+        raised as they are, for known_defects.neutron_defect to name.
+        """
         try:
             return router_api.one_fip_agent_gateway_port(
                 self.fip_agent_gateway_ports(), host,
                 CONF.network.public_network_id, owner)
+        except router_api.DuplicatePorts:
+            self.attach_api_bindings()
+            raise
         except router_api.UnexpectedPorts as exc:
             self.attach_api_bindings()
             self.fail(str(exc))
+
+    def plumbed_fip_agent_gateway_port(self, host, owner=None):
+        """The floating IP agent gateway port whose fg- device is on host.
+
+        What traffic goes through, also when Neutron's race left a second
+        port for the host: the tests of the port itself report that.
+        """
+        try:
+            return self.fip_agent_gateway_port(host, owner)
+        except router_api.DuplicatePorts as exc:
+            self.attach_text('duplicate-fip-agent-gateway-ports', '%s\n%s'
+                             % (exc, known_defects.DUPLICATE_FIP_GATEWAY))
+            ports = router_api.fip_agent_gateway_ports(
+                self.admin_ports_client,
+                CONF.network.public_network_id)[host]
+        devices = self.host(host).devices(
+            naming.fip_namespace(CONF.network.public_network_id))
+        plumbed = [p for p in ports
+                   if naming.fg_device(p['id']) in devices]
+        if len(plumbed) != 1:
+            self.fail('host %s: expected the fg- device of one of the '
+                      'ports %s in %s, found devices %s' % (
+                          host, ', '.join(p['id'] for p in ports),
+                          naming.fip_namespace(
+                              CONF.network.public_network_id),
+                          ', '.join(sorted(devices)) or 'none'))
+        return plumbed[0]
 
     @classmethod
     def dvr_snat_hosts(cls):

@@ -13,6 +13,7 @@
 from tempest.lib import decorators
 
 from dvr_tempest_plugin.common import agents
+from dvr_tempest_plugin.common import known_defects
 from dvr_tempest_plugin.common import router_api
 from dvr_tempest_plugin.common import topology
 from dvr_tempest_plugin.tests.scenario import base
@@ -115,6 +116,8 @@ class ApiPlacementTest(base.DvrScenarioTest):
                 gateway_ports[0]['binding:host_id']))
 
     @decorators.idempotent_id('70da1114-d8b8-4bf4-845d-be989ba3a1eb')
+    @known_defects.neutron_defect(router_api.DuplicatePorts,
+                                  known_defects.DUPLICATE_FIP_GATEWAY)
     def test_fip_agent_gateway_port_on_vm_host(self):
         """VM1's host has exactly one floating IP agent gateway port.
 

@@ -67,7 +67,7 @@ class TrafficPathTest(base.DvrScenarioTest):
             naming.fpr_device(self.router['id']), 'fpr-')
 
     def fg_point(self, host):
-        port = self.fip_agent_gateway_port(host)
+        port = self.plumbed_fip_agent_gateway_port(host)
         return paths.Point(
             host, naming.fip_namespace(CONF.network.public_network_id),
             naming.fg_device(port['id']), 'fg-')

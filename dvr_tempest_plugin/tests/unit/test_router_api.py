@@ -91,3 +91,19 @@ class TestRouterApi(base.TestCase):
             'the external network ext-net, found 2: p1 (172.24.4.10, '
             'device_id agent-1), p2 (172.24.4.11, device_id agent-1)',
             str(exc))
+
+
+class TestDuplicateFipAgentGatewayPorts(base.TestCase):
+
+    def test_duplicates_are_their_own_error(self):
+        ports = [{'id': 'p%d' % i, 'device_id': 'agent',
+                  'fixed_ips': [{'ip_address': '172.24.4.%d' % i,
+                                 'subnet_id': 's'}]} for i in (1, 2)]
+        error = self.assertRaises(
+            router_api.DuplicatePorts, router_api.one_fip_agent_gateway_port,
+            {'cpnw1': ports}, 'cpnw1', 'net')
+        self.assertIn('found 2: p1 (172.24.4.1, device_id agent)', str(error))
+        self.assertNotIsInstance(self.assertRaises(
+            router_api.UnexpectedPorts,
+            router_api.one_fip_agent_gateway_port, {}, 'cpnw1', 'net'),
+            router_api.DuplicatePorts)
