@@ -215,6 +215,22 @@ def ha_failover_max_outage(conf=None):
     return option(options.HA_FAILOVER_MAX_OUTAGE, conf)
 
 
+def host_failure_command(action, host, conf=None):
+    """argv of [dvr] host_<action>_command for host, [] when unset."""
+    name = {'fail': options.HOST_FAIL_COMMAND,
+            'restore': options.HOST_RESTORE_COMMAND}[action]
+    return [word.replace('{host}', host)
+            for word in split_words(name, conf)]
+
+
+def host_failure_timeout(conf=None):
+    return option(options.HOST_FAILURE_TIMEOUT, conf)
+
+
+def node_failure_max_snat_recovery(conf=None):
+    return option(options.NODE_FAILURE_MAX_SNAT_RECOVERY, conf)
+
+
 def report_dir(conf=None):
     """[dvr] report_dir, or None when unset (pictures only attached)."""
     return option(options.REPORT_DIR, conf) or None

@@ -47,9 +47,8 @@ SETTLE_SECONDS = 10
 MAX_BLIP_SECONDS = probing.MAX_BLIP_SECONDS
 
 
-@decorators.serial
-class AgentFailureTest(probing.ContinuousProbing, base.DvrScenarioTest):
-    """Agents stopped or killed under continuous probes.
+class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
+    """Disruptions under continuous probes (no tests of its own).
 
     VM1 (host A, subnet1) and VM2 (host B, subnet2) have floating IPs;
     VM3 (host B, subnet1) has none and is reached through VM1. Host A is
@@ -247,83 +246,6 @@ class AgentFailureTest(probing.ContinuousProbing, base.DvrScenarioTest):
             kind, action, vm.host,
             'the compute host of %s\'s floating IP' % vm.name)
 
-    # -- tests ---------------------------------------------------------------
-
-    @decorators.idempotent_id('8d4825e8-2ba7-44f0-b885-eae2d43fd3e2')
-    def test_l3_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of the SNAT host's L3 agent: no FIP/east-west outage.
-
-        DVR's promise (the article's reason to use it): with floating IPs
-        and east-west traffic routed on the VMs' own hosts, losing the
-        network node's agent does not cut them. A killed agent leaves its
-        namespaces and rules in place. Probes (tester to both floating
-        IPs, VM1 to VM2) run from before the kill until the agent is dead
-        in the API, restarted, alive and settled (its resync done).
-        Asserted: no run of lost probes longer than 1 s; every lost probe
-        is reported in the "lost-probes" and "probes" details.
-        """
-        self.snat_host_check('l3', 'kill')
-
-    @decorators.idempotent_id('3143d483-049c-4caa-9273-b11afd996114')
-    def test_l3_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of the SNAT host's L3 agent: no outage over 1 s.
-
-        Same as the kill, with the agent's own shutdown (the L3 agent does
-        not tear routers down on stop unless cleanup_on_shutdown is set).
-        """
-        self.snat_host_check('l3', 'stop')
-
-    @decorators.idempotent_id('79d47659-0e97-4011-b9f0-5037ca0f8e5b')
-    def test_ovs_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of the SNAT host's OVS agent: no outage over 1 s.
-
-        The OVS agent programs flows; ovs-vswitchd forwards. Killing the
-        agent leaves the flows, including DVR's, in place; after its
-        restart the probes run until its flows are unchanged for 10 s.
-        """
-        self.snat_host_check('ovs', 'kill')
-
-    @decorators.idempotent_id('200cc6d9-4351-4a92-b8a8-a0da147f76ef')
-    def test_ovs_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of the SNAT host's OVS agent: no outage over 1 s.
-
-        The agent does not remove its flows on stop, and resyncs them
-        without a cut when it starts again.
-        """
-        self.snat_host_check('ovs', 'stop')
-
-    @decorators.idempotent_id('0b8f5a8e-53c4-4f0c-9d55-2f7d2c4f3a61')
-    def test_fip_compute_l3_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of a floating IP's compute L3 agent: no outage over 1 s.
-
-        Where DVR makes its promise: the floating IP's DNAT and the
-        east-west routing live in that host's qrouter- and fip-
-        namespaces, which a dead agent leaves in place. The host is the
-        compute of a VM with a floating IP that is not the SNAT host.
-        Same probes and assertion as for the SNAT host, through the
-        agent's restart until it settled.
-        """
-        self.fip_compute_check('l3', 'kill')
-
-    @decorators.idempotent_id('6f1d2f0c-8e9b-4b8e-a0a4-3c5e1f7b9d22')
-    def test_fip_compute_l3_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of a floating IP's compute L3 agent: no outage."""
-        self.fip_compute_check('l3', 'stop')
-
-    @decorators.idempotent_id('d3a4b6c2-1e5f-4a7b-9c8d-2b1a0f9e8d73')
-    def test_fip_compute_ovs_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of a floating IP's compute OVS agent: no outage over 1 s.
-
-        The compute's br-int and br-tun carry the floating IP's and the
-        east-west traffic; their flows stay while the agent is dead.
-        """
-        self.fip_compute_check('ovs', 'kill')
-
-    @decorators.idempotent_id('9a7c5e3b-4d2f-4b1a-8e6c-5f4d3c2b1a09')
-    def test_fip_compute_ovs_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of a floating IP's compute OVS agent: no outage."""
-        self.fip_compute_check('ovs', 'stop')
-
     # -- SNAT failure -------------------------------------------------------
 
     def snat_hosts(self):
@@ -401,6 +323,104 @@ class AgentFailureTest(probing.ContinuousProbing, base.DvrScenarioTest):
             'while the L3 agent of %s was dead and after its restart; '
             'found: %s' % (MAX_BLIP_SECONDS, old_host, summary)
             for summary in self.outage_problems([report], MAX_BLIP_SECONDS)]
+
+    def follow_snat_move(self, new_host, snat_probe, timeline):
+        """Check the new SNAT host and wait for SNAT traffic to recover."""
+        moved = timeline.mark('API: SNAT bound to %s' % new_host,
+                              events.SNAT_MOVED)
+        self.assert_namespace(
+            new_host, naming.snat_namespace(self.router['id']),
+            self.snat_devices())
+        timeline.mark('snat namespace complete on %s' % new_host)
+        self.wait_snat_ports_on(new_host)
+        timeline.mark('SNAT ports bound to %s' % new_host)
+        if snat_probe is not None:
+            recovered, _ = polling.wait_for(
+                lambda: self.full_bursts_since(snat_probe, moved), bool,
+                settings.convergence_timeout())
+            timeline.mark('SNAT probe: a whole burst answered after the '
+                          'move: %s' % recovered,
+                          events.RECOVERED if recovered else events.NOTE)
+
+
+@decorators.serial
+class AgentFailureTest(AgentFailureBase):
+    """Agents stopped or killed under continuous probes (see the base)."""
+
+    @decorators.idempotent_id('8d4825e8-2ba7-44f0-b885-eae2d43fd3e2')
+    def test_l3_agent_kill_keeps_fip_and_east_west(self):
+        """SIGKILL of the SNAT host's L3 agent: no FIP/east-west outage.
+
+        DVR's promise (the article's reason to use it): with floating IPs
+        and east-west traffic routed on the VMs' own hosts, losing the
+        network node's agent does not cut them. A killed agent leaves its
+        namespaces and rules in place. Probes (tester to both floating
+        IPs, VM1 to VM2) run from before the kill until the agent is dead
+        in the API, restarted, alive and settled (its resync done).
+        Asserted: no run of lost probes longer than 1 s; every lost probe
+        is reported in the "lost-probes" and "probes" details.
+        """
+        self.snat_host_check('l3', 'kill')
+
+    @decorators.idempotent_id('3143d483-049c-4caa-9273-b11afd996114')
+    def test_l3_agent_stop_keeps_fip_and_east_west(self):
+        """A clean stop of the SNAT host's L3 agent: no outage over 1 s.
+
+        Same as the kill, with the agent's own shutdown (the L3 agent does
+        not tear routers down on stop unless cleanup_on_shutdown is set).
+        """
+        self.snat_host_check('l3', 'stop')
+
+    @decorators.idempotent_id('79d47659-0e97-4011-b9f0-5037ca0f8e5b')
+    def test_ovs_agent_kill_keeps_fip_and_east_west(self):
+        """SIGKILL of the SNAT host's OVS agent: no outage over 1 s.
+
+        The OVS agent programs flows; ovs-vswitchd forwards. Killing the
+        agent leaves the flows, including DVR's, in place; after its
+        restart the probes run until its flows are unchanged for 10 s.
+        """
+        self.snat_host_check('ovs', 'kill')
+
+    @decorators.idempotent_id('200cc6d9-4351-4a92-b8a8-a0da147f76ef')
+    def test_ovs_agent_stop_keeps_fip_and_east_west(self):
+        """A clean stop of the SNAT host's OVS agent: no outage over 1 s.
+
+        The agent does not remove its flows on stop, and resyncs them
+        without a cut when it starts again.
+        """
+        self.snat_host_check('ovs', 'stop')
+
+    @decorators.idempotent_id('0b8f5a8e-53c4-4f0c-9d55-2f7d2c4f3a61')
+    def test_fip_compute_l3_agent_kill_keeps_fip_and_east_west(self):
+        """SIGKILL of a floating IP's compute L3 agent: no outage over 1 s.
+
+        Where DVR makes its promise: the floating IP's DNAT and the
+        east-west routing live in that host's qrouter- and fip-
+        namespaces, which a dead agent leaves in place. The host is the
+        compute of a VM with a floating IP that is not the SNAT host.
+        Same probes and assertion as for the SNAT host, through the
+        agent's restart until it settled.
+        """
+        self.fip_compute_check('l3', 'kill')
+
+    @decorators.idempotent_id('6f1d2f0c-8e9b-4b8e-a0a4-3c5e1f7b9d22')
+    def test_fip_compute_l3_agent_stop_keeps_fip_and_east_west(self):
+        """A clean stop of a floating IP's compute L3 agent: no outage."""
+        self.fip_compute_check('l3', 'stop')
+
+    @decorators.idempotent_id('d3a4b6c2-1e5f-4a7b-9c8d-2b1a0f9e8d73')
+    def test_fip_compute_ovs_agent_kill_keeps_fip_and_east_west(self):
+        """SIGKILL of a floating IP's compute OVS agent: no outage over 1 s.
+
+        The compute's br-int and br-tun carry the floating IP's and the
+        east-west traffic; their flows stay while the agent is dead.
+        """
+        self.fip_compute_check('ovs', 'kill')
+
+    @decorators.idempotent_id('9a7c5e3b-4d2f-4b1a-8e6c-5f4d3c2b1a09')
+    def test_fip_compute_ovs_agent_stop_keeps_fip_and_east_west(self):
+        """A clean stop of a floating IP's compute OVS agent: no outage."""
+        self.fip_compute_check('ovs', 'stop')
 
     @decorators.idempotent_id('a562e650-b96c-414a-8124-5ca6cfe9bca0')
     def test_snat_when_snat_host_l3_agent_dies(self):
@@ -525,21 +545,3 @@ class AgentFailureTest(probing.ContinuousProbing, base.DvrScenarioTest):
                       'SNAT had moved to %s, until it settled; found:\n%s'
                       % (MAX_BLIP_SECONDS, old_host, self.router['id'],
                          new_host, '\n'.join(interrupted)))
-
-    def follow_snat_move(self, new_host, snat_probe, timeline):
-        """Check the new SNAT host and wait for SNAT traffic to recover."""
-        moved = timeline.mark('API: SNAT bound to %s' % new_host,
-                              events.SNAT_MOVED)
-        self.assert_namespace(
-            new_host, naming.snat_namespace(self.router['id']),
-            self.snat_devices())
-        timeline.mark('snat namespace complete on %s' % new_host)
-        self.wait_snat_ports_on(new_host)
-        timeline.mark('SNAT ports bound to %s' % new_host)
-        if snat_probe is not None:
-            recovered, _ = polling.wait_for(
-                lambda: self.full_bursts_since(snat_probe, moved), bool,
-                settings.convergence_timeout())
-            timeline.mark('SNAT probe: a whole burst answered after the '
-                          'move: %s' % recovered,
-                          events.RECOVERED if recovered else events.NOTE)
