@@ -2,6 +2,8 @@
 
 import shlex
 
+import fixtures
+
 from oslo_config import cfg
 import testtools
 
@@ -29,7 +31,7 @@ class TestCatalogue(testtools.TestCase):
         names = [cls.name for kind in catalogue.KINDS
                  for cls in kind.BREAKAGES]
         self.assertEqual(len(names), len(set(names)))
-        self.assertEqual(29, len(names))
+        self.assertEqual(30, len(names))
 
     def test_list_shows_usage_and_every_breakage_once(self):
         text = catalogue.listing()
@@ -73,6 +75,12 @@ class TestRequests(testtools.TestCase):
 
 class TestAgentCommandOverrides(testtools.TestCase):
 
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.MockPatch(
+            'dvr_lab.settings.layout',
+            return_value=settings.layout('article')))
+
     def overriding(self):
         return {name: cls().conf for name, cls in catalogue.BREAKAGES.items()
                 if cls.conf}
@@ -81,7 +89,8 @@ class TestAgentCommandOverrides(testtools.TestCase):
         options = {plugin_settings.agent_command_option(kind, action)
                    for kind in plugin_settings.AGENT_KINDS
                    for action in plugin_settings.AGENT_ACTIONS}
-        options.add('expect_snat_failover')
+        options |= {'expect_snat_failover', 'host_fail_command',
+                    'host_restore_command'}
         for name, conf in self.overriding().items():
             self.assertLessEqual(set(conf), options, name)
 
@@ -92,7 +101,8 @@ class TestAgentCommandOverrides(testtools.TestCase):
         """
         for name, conf in self.overriding().items():
             commands = {k: v for k, v in conf.items()
-                        if k.endswith('_command')}
+                        if k.endswith('_agent_%s_command' % k.split('_')[-2])
+                        and k.split('_')[0] in plugin_settings.AGENT_KINDS}
             if not commands:
                 continue
             self.assertEqual(len(plugin_settings.AGENT_ACTIONS),
@@ -193,3 +203,25 @@ class TestHaBreakages(testtools.TestCase):
             breakage.apply(test)
             breakage.undo(test)
         self.assertEqual([], self.commands)
+
+
+class TestNodeFailureOverrides(testtools.TestCase):
+
+    def test_fail_then_cut_the_other_hosts_fip(self):
+        self.useFixture(fixtures.MockPatch(
+            'dvr_lab.settings.layout',
+            return_value=settings.layout('article')))
+        conf = catalogue.BREAKAGES['node-fail-cuts-fip']().conf
+        opts = cfg.ConfigOpts()
+        opts.register_opts([cfg.StrOpt(key) for key in conf], group='dvr')
+        opts([], project='break-lab-test')
+        for key, value in conf.items():
+            opts.set_override(key, value, group='dvr')
+        fail = shlex.split(opts.dvr.host_fail_command)
+        self.assertEqual(['sh', '-c'], fail[:2])
+        self.assertEqual('{host}', fail[3])
+        self.assertIn('host fail "$0" && ', fail[2])
+        self.assertIn('[ "$0" = cpnw2 ] || nsenter', fail[2])
+        self.assertIn('link set $dev down', fail[2])
+        restore = shlex.split(opts.dvr.host_restore_command)
+        self.assertTrue(restore[2].endswith('host restore "$0"'))
