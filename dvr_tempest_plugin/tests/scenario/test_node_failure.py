@@ -26,11 +26,9 @@ from tempest import config
 from tempest.lib import decorators
 
 from dvr_tempest_plugin.common import agents
-from dvr_tempest_plugin.common import discovery
 from dvr_tempest_plugin.common import polling
 from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import timeline as events
-from dvr_tempest_plugin.common import vms
 from dvr_tempest_plugin.tests.scenario import probing
 from dvr_tempest_plugin.tests.scenario import test_agent_failure
 
@@ -66,15 +64,11 @@ def run_host_command(argv, timeout):
 class NodeFailureTest(test_agent_failure.AgentFailureBase):
     """The SNAT host fails as a whole under probes, then boots again.
 
-    VM1 (host A) and VM2 (host B) have floating IPs; VM3 (host B, no
-    floating IP) reaches the outside through SNAT and is reached through
-    VM2. On the standard layout the SNAT host is the network node, with
+    The agent-failure topology (VM1 on host A and VM2 on host B with
+    floating IPs, VM3 on host B without); VM3 reaches the outside
+    through SNAT and is reached through a VM off the failed host. On the standard layout the SNAT host is the network node, with
     no VMs; on the article's, host A is the SNAT host and carries VM1.
     """
-
-    vm_specs = (vms.VmSpec('vm1', discovery.HOST_A, 'subnet1', True),
-                vms.VmSpec('vm2', discovery.HOST_B, 'subnet2', True),
-                vms.VmSpec('vm3', discovery.HOST_B, 'subnet1', False))
 
     @classmethod
     def skip_checks(cls):
