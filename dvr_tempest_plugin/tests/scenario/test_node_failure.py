@@ -66,8 +66,9 @@ class NodeFailureTest(test_agent_failure.AgentFailureBase):
 
     The agent-failure topology (VM1 on host A and VM2 on host B with
     floating IPs, VM3 on host B without); VM3 reaches the outside
-    through SNAT and is reached through a VM off the failed host. On the standard layout the SNAT host is the network node, with
-    no VMs; on the article's, host A is the SNAT host and carries VM1.
+    through SNAT and is reached through a VM off the failed host. On
+    the standard layout the SNAT host is the network node, with no VMs;
+    on the article's, host A is the SNAT host and carries VM1.
     """
 
     @classmethod
