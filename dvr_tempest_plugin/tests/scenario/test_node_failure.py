@@ -85,6 +85,8 @@ class NodeFailureTest(test_agent_failure.AgentFailureBase):
     def host_command(self, action, host):
         argv = settings.host_failure_command(action, host)
         output = run_host_command(argv, settings.host_failure_timeout())
+        # its SSH connection died with it, unseen: open a new one next time
+        self.host(host).close()
         self.attach_text('host-%s-%s' % (action, host), '$ %s\n%s' % (
             ' '.join(argv), output))
 
