@@ -32,6 +32,7 @@ from tempest.lib import exceptions as lib_exc
 from dvr_tempest_plugin.common import discovery
 from dvr_tempest_plugin.common import expected_devices
 from dvr_tempest_plugin.common import hoststate
+from dvr_tempest_plugin.common import known_defects
 from dvr_tempest_plugin.common import l3_ha
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.common import polling
@@ -211,6 +212,8 @@ class DvrHaTest(DvrHaTestBase):
             self.assert_standby_without_addresses(host)
 
     @decorators.idempotent_id('0c4d8a1f-5e62-47b9-b3d0-9a6e1f2c7b58')
+    @known_defects.neutron_defect(router_api.DuplicatePorts,
+                                  known_defects.DUPLICATE_FIP_GATEWAY)
     def test_qrouter_and_fip_as_for_dvr(self):
         """qrouter- and fip- are those of a plain DVR router.
 
