@@ -16,6 +16,8 @@ from dvr_lab import namespaces
 from dvr_lab import private_files
 
 SYSTEM_CONFIG_DIR = '/etc/libvirt'
+# Sets up a guest's tap that userspace Open vSwitch set down (see the file)
+QEMU_HOOK = os.path.join(os.path.dirname(__file__), 'libvirt', 'qemu-hook')
 # No systemd, no cgroup delegation, no security driver here: QEMU runs as
 # root in the host's namespaces, without a private /dev of its own.
 QEMU_CONF = {
@@ -50,7 +52,8 @@ def _conf_text(settings):
 def write_configs(host):
     """The host's /etc/libvirt: the system's, with the lab's daemons' conf.
 
-    No network of libvirt's own autostarts: Neutron plugs the guests.
+    No network of libvirt's own autostarts: Neutron plugs the guests. The
+    qemu hook works around a tap flags race of userspace Open vSwitch.
     """
     target = config_dir(host)  # a mount's source: filled, never replaced
     shutil.copytree(SYSTEM_CONFIG_DIR, target, symlinks=True,
@@ -61,6 +64,10 @@ def write_configs(host):
                            ('libvirtd.conf', LIBVIRTD_CONF)):
         with open(os.path.join(target, name), 'w') as f:
             f.write(_conf_text(settings))
+    hooks = os.path.join(target, 'hooks')
+    os.makedirs(hooks, exist_ok=True)
+    shutil.copyfile(QEMU_HOOK, os.path.join(hooks, 'qemu'))
+    os.chmod(os.path.join(hooks, 'qemu'), 0o755)
 
 
 def virtlogd_argv():

@@ -17,6 +17,7 @@ Never as an argument, which anyone reads in /proc/<pid>/cmdline.
 
 import os
 import subprocess
+import time
 from unittest import mock
 
 import fixtures
@@ -72,6 +73,48 @@ class TestConfigs(testtools.TestCase):
         libvirt_host.write_configs(self.host)
         libvirt_host.write_configs(self.host)
         self.assertEqual(inode, os.stat(target).st_ino)
+
+    def test_qemu_hook_installed_executable(self):
+        libvirt_host.write_configs(self.host)
+        hook = os.path.join(libvirt_host.config_dir(self.host), 'hooks',
+                            'qemu')
+        self.assertTrue(os.access(hook, os.X_OK))
+
+    def run_hook(self, phase, link_flags):
+        """Run the hook with a fake `ip`; what it set up, in order."""
+        bin_dir = self.useFixture(fixtures.TempDir()).path
+        calls = os.path.join(bin_dir, 'calls')
+        with open(os.path.join(bin_dir, 'ip'), 'w') as f:
+            f.write('#!/bin/sh\n'
+                    'if [ "$3" = show ]; then echo "9: $5: <%s> mtu 1450"\n'
+                    'else echo "$*" >> %s; fi\n' % (link_flags, calls))
+        os.chmod(os.path.join(bin_dir, 'ip'), 0o755)
+        with open(os.path.join(bin_dir, 'sleep'), 'w') as f:
+            f.write('#!/bin/sh\n')
+        os.chmod(os.path.join(bin_dir, 'sleep'), 0o755)
+        xml = ("<domain>\n  <devices>\n    <interface type='bridge'>\n"
+               "      <target dev='tap5379f152-af'/>\n    </interface>\n"
+               "  </devices>\n</domain>\n")
+        env = dict(os.environ, PATH=bin_dir + ':' + os.environ['PATH'])
+        subprocess.run(['sh', libvirt_host.QEMU_HOOK, 'instance-1', phase,
+                        'begin', '-'], input=xml, text=True, env=env,
+                       check=True, timeout=10)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:  # the watcher runs detached
+            if os.path.exists(calls):
+                time.sleep(0.2)
+                with open(calls) as f:
+                    return f.read().splitlines()
+            time.sleep(0.05)
+        return []
+
+    def test_hook_sets_a_down_tap_up(self):
+        self.assertIn('link set dev tap5379f152-af up',
+                      self.run_hook('started', 'BROADCAST,MULTICAST'))
+
+    def test_hook_leaves_an_up_tap_and_other_phases_alone(self):
+        self.assertEqual([], self.run_hook('started', 'BROADCAST,UP'))
+        self.assertEqual([], self.run_hook('prepare', 'BROADCAST'))
 
     def test_daemons_keep_their_pid_files_in_the_hosts_run(self):
         for argv in (libvirt_host.libvirtd_argv(),
