@@ -131,6 +131,25 @@ def cmd_break(args, argv):
         return 1
 
 
+def cmd_host(args, argv):
+    """A whole agent host fails (power cut) or boots again."""
+    _continue_in_lab_venv(argv)
+    from dvr_lab import host_failure
+    try:
+        if args.action == 'fail':
+            killed = host_failure.fail(args.name)
+            print('%s failed: links down, %d processes killed, its '
+                  'namespaces and /run gone' % (args.name, killed))
+        else:
+            host_failure.restore(args.name)
+            print('%s restored: links up, Open vSwitch, sshd, libvirt, '
+                  'neutron agents and nova-compute started' % args.name)
+    except host_failure.HostFailureError as exc:
+        print('dvr-lab host %s: %s' % (args.action, exc), file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_logs(args, argv):
     from dvr_lab import processes
     from dvr_lab import services
@@ -206,6 +225,12 @@ def main(argv=None):
     status.add_argument('--memory', action='store_true',
                         help='instead: PSS and RSS of the lab\'s '
                         'processes, summed per program')
+    host = sub.add_parser(
+        'host', help='a whole agent host fails as in a power cut (fail), '
+        'or boots again (restore); no lab lock: meant to run under a '
+        'suite run')
+    host.add_argument('action', choices=('fail', 'restore'))
+    host.add_argument('name', help='an agent host, e.g. cpnw1 or network1')
     brk = sub.add_parser(
         'break', help='run scenario tests against a lab broken the way '
         'they check (--list: the breakages)')
@@ -239,6 +264,7 @@ def main(argv=None):
     os.environ.update(proxy.environment())
     handler = {'up': cmd_up, 'run': cmd_run, 'down': cmd_down,
                'status': cmd_status,
+               'host': cmd_host,
                'logs': cmd_logs, 'break': cmd_break,
                'paths': cmd_paths, 'image': cmd_image}[args.command]
     return handler(args, argv)

@@ -134,6 +134,9 @@ def nova(host=None, virt_type='qemu'):
             'reserved_host_memory_mb': 0,
             'ram_allocation_ratio': 4.0,
             'force_config_drive': False,
+            # a host restored after `dvr-lab host fail` boots the guests
+            # that ran, as operators set it for power failures
+            'resume_guests_state_on_host_boot': True,
         })
         conf['libvirt'] = {
             'virt_type': virt_type,

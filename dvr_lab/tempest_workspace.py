@@ -9,6 +9,7 @@ from dvr_lab import inifile
 from dvr_lab import proxy
 from dvr_lab import settings as s
 import dvr_tempest_plugin
+from dvr_tempest_plugin import options
 
 
 def tempest_conf(layout, image_id, flavor_id, public_network_id):
@@ -27,6 +28,10 @@ def tempest_conf(layout, image_id, flavor_id, public_network_id):
         # the lab sets allow_automatic_l3agent_failover
         'expect_snat_failover': len(layout.snat_hosts) > 1,
         'agent_down_timeout': 90,
+        options.HOST_FAIL_COMMAND: shlex.join(
+            [s.venv_bin('dvr-lab'), 'host', 'fail']) + ' {host}',
+        options.HOST_RESTORE_COMMAND: shlex.join(
+            [s.venv_bin('dvr-lab'), 'host', 'restore']) + ' {host}',
     }
     dvr.update(agent_commands())
     return {

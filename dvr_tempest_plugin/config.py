@@ -154,6 +154,57 @@ DvrGroup = [
                     'fails over to another dvr_snat host (only with '
                     'expect_snat_failover = True). The measured outage is '
                     'reported either way.'),
+    cfg.IntOpt(options.HA_FAILOVER_MAX_OUTAGE,
+               default=10,
+               min=1,
+               help='Longest SNAT outage, in seconds, allowed when the '
+                    'keepalived of the active dvr_snat host of a DVR+HA '
+                    'router (distributed=True, ha=True) is killed and the '
+                    'standby takes over (only with disruptive_tests = '
+                    'True). VRRP declares the active dead after three '
+                    'missed advertisements (ha_vrrp_advert_int, 2 s by '
+                    'default); Neutron then moves the router\'s ports to '
+                    'the new active. The measured outage is reported either '
+                    'way.'),
+    cfg.StrOpt(options.HOST_FAIL_COMMAND,
+               default='',
+               help='Command run on the tester (this machine, not over SSH) '
+                    'to make a whole host fail: every process on it stops '
+                    'and its links go down, as in a power cut. {host} is '
+                    'replaced by the host name as the API reports it. '
+                    'Split like a shell word list, not run by a shell. '
+                    'Examples: "ipmitool -I lanplus -H {host}-ipmi -U admin '
+                    '-E chassis power off" (the password in $IPMI_PASSWORD, '
+                    'never on the command line), "virsh destroy {host}" '
+                    'for a nested cloud, "dvr-lab host fail {host}" on the '
+                    'lab. Empty: the node-failure tests skip, naming this '
+                    'option.'),
+    cfg.StrOpt(options.HOST_RESTORE_COMMAND,
+               default='',
+               help='Command run on the tester to boot a host that '
+                    'host_fail_command made fail (for example "ipmitool ... '
+                    'chassis power on", "virsh start {host}", "dvr-lab host '
+                    'restore {host}"). The tests run it in their cleanup, '
+                    'whatever happened, then wait for the host\'s agents '
+                    'to be alive again.'),
+    cfg.IntOpt(options.HOST_FAILURE_TIMEOUT,
+               default=120,
+               min=1,
+               help='Seconds host_fail_command and host_restore_command '
+                    'may take before the test gives up on them.'),
+    cfg.IntOpt(options.NODE_FAILURE_MAX_SNAT_RECOVERY,
+               default=60,
+               min=1,
+               help='Longest SNAT outage, in seconds, allowed when the SNAT '
+                    'host fails as a whole and the cloud moves SNAT to '
+                    'another dvr_snat host (expect_snat_failover = True). '
+                    'Neutron notices the dead L3 agent after agent_down_time '
+                    'and reschedules the router after up to twice that, so '
+                    'this must exceed 2 x agent_down_time plus the new '
+                    'host\'s setup. The measured outage is reported either '
+                    'way. Without failover, SNAT is expected down for the '
+                    'whole failure and back within this bound after the '
+                    'restore.'),
     cfg.StrOpt(options.REPORT_DIR,
                default='',
                help='Folder where the tests also write their pictures (the '

@@ -36,7 +36,12 @@ CAPTURE_SECONDS = 'capture_seconds'
 DISRUPTIVE_TESTS = 'disruptive_tests'
 EXPECT_SNAT_FAILOVER = 'expect_snat_failover'
 SNAT_FAILOVER_MAX_OUTAGE = 'snat_failover_max_outage'
+HA_FAILOVER_MAX_OUTAGE = 'ha_failover_max_outage'
 REPORT_DIR = 'report_dir'
+HOST_FAIL_COMMAND = 'host_fail_command'
+HOST_RESTORE_COMMAND = 'host_restore_command'
+HOST_FAILURE_TIMEOUT = 'host_failure_command_timeout'
+NODE_FAILURE_MAX_SNAT_RECOVERY = 'node_failure_max_snat_recovery'
 
 HOST_KEY_POLICIES = ('reject', 'warn', 'auto-add')
 

@@ -2,5 +2,5 @@
 
 `dvr-lab break --list` lists them (catalogue.py); `dvr-lab break` runs
 tests with them applied (runner.py). By kind: api.py, namespaces.py,
-fip_plumbing.py, traffic.py, agents.py.
+fip_plumbing.py, traffic.py, agents.py, l3_ha.py, node_failure.py.
 """

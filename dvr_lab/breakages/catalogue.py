@@ -3,10 +3,13 @@
 from dvr_lab.breakages import agents
 from dvr_lab.breakages import api
 from dvr_lab.breakages import fip_plumbing
+from dvr_lab.breakages import l3_ha
+from dvr_lab.breakages import node_failure
 from dvr_lab.breakages import router_namespaces
 from dvr_lab.breakages import traffic
 
-KINDS = (api, router_namespaces, fip_plumbing, traffic, agents)
+KINDS = (api, router_namespaces, fip_plumbing, traffic, agents, l3_ha,
+         node_failure)
 BREAKAGES = {cls.name: cls for kind in KINDS for cls in kind.BREAKAGES}
 
 USAGE = """\

@@ -74,3 +74,21 @@ def fip_devices(router_id, fip_agent_gateway_port, host):
         naming.fpr_device(router_id): Device(
             'fpr- to the qrouter namespace', None),
     }
+
+
+def ha_devices(ha_ports, host):
+    """ha- of host's port on the router's HA network (DVR+HA snat-).
+
+    ha_ports are the router's network:router_ha_interface ports; exactly
+    one must be bound to host.
+    """
+    mine = [port for port in ha_ports if port.get('binding:host_id') == host]
+    if len(mine) != 1:
+        raise router_api.UnexpectedPorts(
+            'expected one %s port of the router bound to host %s, found %d '
+            '(bound to: %s)' % (
+                router_api.HA_INTERFACE, host, len(mine), ', '.join(sorted(
+                    str(port.get('binding:host_id')) for port in ha_ports))
+                or 'none'))
+    return {naming.ha_device(mine[0]['id']): Device(
+        'ha- on the HA network (VRRP)', None)}

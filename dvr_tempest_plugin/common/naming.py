@@ -30,6 +30,7 @@ SNAT_INT_DEV_PREFIX = 'sg-'
 FIP_EXT_DEV_PREFIX = 'fg-'
 ROUTER_2_FIP_DEV_PREFIX = 'rfp-'
 FIP_2_ROUTER_DEV_PREFIX = 'fpr-'
+HA_DEV_PREFIX = 'ha-'       # neutron/agent/l3/ha_router.py
 
 
 def _device(prefix, identifier):
@@ -76,3 +77,8 @@ def rfp_device(router_id):
 def fpr_device(router_id):
     """fip- end of the veth pair joining qrouter- and fip-."""
     return _device(FIP_2_ROUTER_DEV_PREFIX, router_id)
+
+
+def ha_device(port_id):
+    """Port on the HA network, where VRRP runs; in snat- (DVR+HA)."""
+    return _device(HA_DEV_PREFIX, port_id)

@@ -22,6 +22,7 @@ DVR_INTERFACE = 'network:router_interface_distributed'
 CENTRALIZED_SNAT = 'network:router_centralized_snat'
 ROUTER_GATEWAY = 'network:router_gateway'
 FIP_AGENT_GATEWAY = 'network:floatingip_agent_gateway'
+HA_INTERFACE = 'network:router_ha_interface'
 
 
 class UnexpectedPorts(Exception):

@@ -171,7 +171,8 @@ def problems(conf=None):
         options.OUTSIDE_ADDRESS, options.CONVERGENCE_TIMEOUT,
         options.AGENT_DOWN_TIMEOUT, options.CAPTURE_SECONDS,
         options.DISRUPTIVE_TESTS, options.EXPECT_SNAT_FAILOVER,
-        options.SNAT_FAILOVER_MAX_OUTAGE, options.REPORT_DIR)]
+        options.SNAT_FAILOVER_MAX_OUTAGE, options.HA_FAILOVER_MAX_OUTAGE,
+        options.REPORT_DIR)]
     found = []
     for check in checks:
         try:
@@ -208,6 +209,26 @@ def expect_snat_failover(conf=None):
 
 def snat_failover_max_outage(conf=None):
     return option(options.SNAT_FAILOVER_MAX_OUTAGE, conf)
+
+
+def ha_failover_max_outage(conf=None):
+    return option(options.HA_FAILOVER_MAX_OUTAGE, conf)
+
+
+def host_failure_command(action, host, conf=None):
+    """argv of [dvr] host_<action>_command for host, [] when unset."""
+    name = {'fail': options.HOST_FAIL_COMMAND,
+            'restore': options.HOST_RESTORE_COMMAND}[action]
+    return [word.replace('{host}', host)
+            for word in split_words(name, conf)]
+
+
+def host_failure_timeout(conf=None):
+    return option(options.HOST_FAILURE_TIMEOUT, conf)
+
+
+def node_failure_max_snat_recovery(conf=None):
+    return option(options.NODE_FAILURE_MAX_SNAT_RECOVERY, conf)
 
 
 def report_dir(conf=None):

@@ -27,10 +27,13 @@ ALIVE_IN_API = 'alive in API'   # the API reports it alive again
 SETTLED = 'settled'             # its configuration stopped changing
 SNAT_MOVED = 'SNAT moved'       # the API binds the SNAT to another host
 RECOVERED = 'recovered'         # traffic answered again after a move
+HA_FLIPPED = 'HA flipped'       # the API shows another host active (L3 HA)
+ADDRESSES_MOVED = 'addresses moved'     # qg-/sg- addresses on the new active
 PROBES_STOPPED = 'probes stopped'
 NOTE = 'note'
 KINDS = (DISRUPTED, DEAD_IN_API, RESTORING, ALIVE_IN_API, SETTLED,
-         SNAT_MOVED, RECOVERED, PROBES_STOPPED, NOTE)
+         SNAT_MOVED, RECOVERED, HA_FLIPPED, ADDRESSES_MOVED, PROBES_STOPPED,
+         NOTE)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -102,7 +102,17 @@ class TopologyBuilder(object):
         self._delete_later(client.delete_subnet, subnet['id'])
         return subnet
 
-    def create_router(self, project_id, public_network_id, ha_extension):
+    def create_router(self, project_id, public_network_id, ha_extension,
+                      ha=False):
+        """The distributed router with its external gateway.
+
+        ha: ask for a DVR+HA router (needs the l3-ha extension; the caller
+        checks it). Without it, and when the cloud offers l3-ha, ha=False
+        is asked for explicitly: with l3_ha = True in neutron.conf a
+        router would otherwise be HA by default.
+        """
+        if ha and not ha_extension:
+            raise ValueError('an HA router needs the l3-ha extension')
         kwargs = {
             'name': self.name('router'),
             'distributed': True,
@@ -111,8 +121,8 @@ class TopologyBuilder(object):
         }
         if ha_extension:
             # A DVR+HA router has a snat- namespace on several hosts;
-            # these tests are about the plain distributed router.
-            kwargs['ha'] = False
+            # only the tests that ask for it get one.
+            kwargs['ha'] = bool(ha)
         client = self.clients.admin_routers_client
         router = client.create_router(**kwargs)['router']
         self._delete_later(client.delete_router, router['id'])

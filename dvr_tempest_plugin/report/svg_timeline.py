@@ -41,6 +41,8 @@ EVENT_COLOURS = {
     timeline_mod.SETTLED: '#7f7f7f',
     timeline_mod.SNAT_MOVED: '#9467bd',
     timeline_mod.RECOVERED: '#2a8a2a',
+    timeline_mod.HA_FLIPPED: '#e377c2',
+    timeline_mod.ADDRESSES_MOVED: '#8c564b',
     timeline_mod.PROBES_STOPPED: '#333333',
     timeline_mod.NOTE: '#aaaaaa',
 }

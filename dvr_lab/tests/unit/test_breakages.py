@@ -2,6 +2,8 @@
 
 import shlex
 
+import fixtures
+
 from oslo_config import cfg
 import testtools
 
@@ -29,7 +31,7 @@ class TestCatalogue(testtools.TestCase):
         names = [cls.name for kind in catalogue.KINDS
                  for cls in kind.BREAKAGES]
         self.assertEqual(len(names), len(set(names)))
-        self.assertEqual(26, len(names))
+        self.assertEqual(30, len(names))
 
     def test_list_shows_usage_and_every_breakage_once(self):
         text = catalogue.listing()
@@ -73,6 +75,12 @@ class TestRequests(testtools.TestCase):
 
 class TestAgentCommandOverrides(testtools.TestCase):
 
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.MockPatch(
+            'dvr_lab.settings.layout',
+            return_value=settings.layout('article')))
+
     def overriding(self):
         return {name: cls().conf for name, cls in catalogue.BREAKAGES.items()
                 if cls.conf}
@@ -81,7 +89,8 @@ class TestAgentCommandOverrides(testtools.TestCase):
         options = {plugin_settings.agent_command_option(kind, action)
                    for kind in plugin_settings.AGENT_KINDS
                    for action in plugin_settings.AGENT_ACTIONS}
-        options.add('expect_snat_failover')
+        options |= {'expect_snat_failover', 'host_fail_command',
+                    'host_restore_command'}
         for name, conf in self.overriding().items():
             self.assertLessEqual(set(conf), options, name)
 
@@ -92,7 +101,8 @@ class TestAgentCommandOverrides(testtools.TestCase):
         """
         for name, conf in self.overriding().items():
             commands = {k: v for k, v in conf.items()
-                        if k.endswith('_command')}
+                        if k.endswith('_agent_%s_command' % k.split('_')[-2])
+                        and k.split('_')[0] in plugin_settings.AGENT_KINDS}
             if not commands:
                 continue
             self.assertEqual(len(plugin_settings.AGENT_ACTIONS),
@@ -108,3 +118,110 @@ class TestAgentCommandOverrides(testtools.TestCase):
                 argv = shlex.split(read)
                 self.assertEqual(['sh', '-c'], argv[:2], key)
                 self.assertIn(settings.AGENT_CTL, argv[2])
+
+
+class FakeHaTest:
+    """A DVR+HA scenario test as the HA breakages see it."""
+
+    router = {'id': 'r0000000-0000-0000-0000-000000000000'}
+
+    def __init__(self, states):
+        self.states = states
+
+    def router_l3_agents(self):
+        return [{'host': host, 'ha_state': state}
+                for host, state in self.states.items()]
+
+    def router_gateway_ip(self):
+        return '172.24.4.10'
+
+    def router_ports(self, device_owner):
+        return {
+            'network:router_gateway': [{'id': 'gggggggg-1111'}],
+            'network:router_centralized_snat': [{'id': 'ssssssss-1111'}],
+            'network:router_ha_interface': [
+                {'id': 'aaaaaaaa-1111', 'binding:host_id': 'cpnw1'},
+                {'id': 'bbbbbbbb-1111', 'binding:host_id': 'cpnw2'}],
+        }[device_owner]
+
+
+class TestHaBreakages(testtools.TestCase):
+    """The HA breakages touch the first standby's snat- namespace only."""
+
+    SNAT = 'snat-' + FakeHaTest.router['id']
+
+    def setUp(self):
+        super().setUp()
+        from dvr_lab.breakages import hosts
+        self.commands = []
+        for name in ('in_netns', 'ensure_iptables', 'remove_iptables'):
+            self.patch(hosts, name,
+                       lambda *args, name=name: self.commands.append(
+                           (name,) + args))
+
+    def test_standby_with_qg_adds_the_gateway_address_there(self):
+        test = FakeHaTest({'cpnw1': 'active', 'cpnw2': 'standby'})
+        breakage = catalogue.BREAKAGES['ha-standby-with-qg']()
+        breakage.apply(test)
+        # After a failover, the breakage still breaks the first standby.
+        test.states = {'cpnw1': 'standby', 'cpnw2': 'active'}
+        breakage.apply(test)
+        breakage.undo(test)
+        argv = ['ip', 'addr', '%s', '172.24.4.10/32', 'dev',
+                'qg-gggggggg-11']
+        self.assertEqual(
+            [('in_netns', 'cpnw2', self.SNAT,
+              [w.replace('%s', 'add') for w in argv])] * 2 +
+            [('in_netns', 'cpnw2', self.SNAT,
+              [w.replace('%s', 'del') for w in argv])], self.commands)
+
+    def test_vrrp_blocked_on_the_standbys_ha_device(self):
+        test = FakeHaTest({'cpnw1': 'standby', 'cpnw2': 'active'})
+        breakage = catalogue.BREAKAGES['ha-vrrp-blocked']()
+        breakage.apply(test)
+        breakage.undo(test)
+        rule = ['-i', 'ha-aaaaaaaa-11', '-p', '112', '-j', 'DROP']
+        self.assertEqual(
+            [('ensure_iptables', 'cpnw1', self.SNAT, 'INPUT', rule),
+             ('remove_iptables', 'cpnw1', self.SNAT, 'INPUT', rule)],
+            self.commands)
+
+    def test_no_takeover_flushes_the_standbys_snat_devices(self):
+        test = FakeHaTest({'cpnw1': 'active', 'cpnw2': 'standby'})
+        catalogue.BREAKAGES['ha-no-takeover']().apply(test)
+        self.assertEqual(
+            [('in_netns', 'cpnw2', self.SNAT,
+              ['ip', 'addr', 'flush', 'dev', device])
+             for device in ('qg-gggggggg-11', 'sg-ssssssss-11')],
+            self.commands)
+
+    def test_nothing_without_a_standby(self):
+        test = FakeHaTest({'cpnw1': 'active'})
+        for name in ('ha-standby-with-qg', 'ha-vrrp-blocked',
+                     'ha-no-takeover'):
+            breakage = catalogue.BREAKAGES[name]()
+            breakage.apply(test)
+            breakage.undo(test)
+        self.assertEqual([], self.commands)
+
+
+class TestNodeFailureOverrides(testtools.TestCase):
+
+    def test_fail_then_cut_the_other_hosts_fip(self):
+        self.useFixture(fixtures.MockPatch(
+            'dvr_lab.settings.layout',
+            return_value=settings.layout('article')))
+        conf = catalogue.BREAKAGES['node-fail-cuts-fip']().conf
+        opts = cfg.ConfigOpts()
+        opts.register_opts([cfg.StrOpt(key) for key in conf], group='dvr')
+        opts([], project='break-lab-test')
+        for key, value in conf.items():
+            opts.set_override(key, value, group='dvr')
+        fail = shlex.split(opts.dvr.host_fail_command)
+        self.assertEqual(['sh', '-c'], fail[:2])
+        self.assertEqual('{host}', fail[3])
+        self.assertIn('host fail "$0" && ', fail[2])
+        self.assertIn('[ "$0" = cpnw2 ] || nsenter', fail[2])
+        self.assertIn('link set $dev down', fail[2])
+        restore = shlex.split(opts.dvr.host_restore_command)
+        self.assertTrue(restore[2].endswith('host restore "$0"'))

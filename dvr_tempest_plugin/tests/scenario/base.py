@@ -61,6 +61,9 @@ class DvrScenarioTest(test.BaseTestCase):
                 vms.VmSpec('vm2', discovery.HOST_B, 'subnet2', False))
     # True when the tests of the class read or act on hosts over SSH.
     requires_host_access = False
+    # True: the router is DVR+HA (distributed=True, ha=True); the class
+    # skips unless the cloud offers l3-ha and two dvr_snat agents are up.
+    router_ha = False
 
     @classmethod
     def skip_checks(cls):
@@ -117,6 +120,8 @@ class DvrScenarioTest(test.BaseTestCase):
             raise cls.skipException(str(exc))
         candidates = discovery.candidate_hosts(cls.inventory,
                                                cls.requires_host_access)
+        if cls.router_ha:
+            cls.check_ha_capability(extensions)
         builder = topology.TopologyBuilder(
             cls, cls.addClassResourceCleanup, CONF.resource_name_prefix,
             cls.__name__)
@@ -124,14 +129,13 @@ class DvrScenarioTest(test.BaseTestCase):
         cls.security_group = builder.create_security_group()
         cls.router = builder.create_router(
             cls.os_primary.credentials.project_id,
-            CONF.network.public_network_id, 'l3-ha' in extensions)
+            CONF.network.public_network_id, 'l3-ha' in extensions,
+            ha=cls.router_ha)
         cls.networks, cls.subnets = builder.create_routed_subnets(
             cls.router, topology.subnet_cidrs(
                 CONF.network.project_network_cidr,
                 CONF.network.project_network_mask_bits))
-        cls.initial_snat_host = topology.wait_snat_host(
-            cls.admin_routers_client, cls.router['id'],
-            settings.convergence_timeout())
+        cls.initial_snat_host = cls.wait_initial_snat_host()
         cls.vm_hosts = discovery.choose_vm_hosts(candidates,
                                                  cls.initial_snat_host)
         if cls.requires_host_access:
@@ -142,6 +146,27 @@ class DvrScenarioTest(test.BaseTestCase):
             settings.convergence_timeout()).create_vms(
                 cls.vm_specs, cls.vm_hosts, cls.networks, cls.keypair,
                 cls.security_group)
+
+    @classmethod
+    def check_ha_capability(cls, extensions):
+        """Skip, naming the need, unless the cloud can run DVR+HA."""
+        if 'l3-ha' not in extensions:
+            raise cls.skipException(
+                'the Networking API does not offer the l3-ha extension: no '
+                'DVR+HA router (distributed=True, ha=True) can be created')
+        snat_hosts = cls.inventory.dvr_snat_hosts()
+        if len(snat_hosts) < 2:
+            raise cls.skipException(
+                'a DVR+HA router needs two or more alive L3 agents in '
+                'dvr_snat mode; found %d (%s)' % (
+                    len(snat_hosts), ', '.join(snat_hosts) or 'none'))
+
+    @classmethod
+    def wait_initial_snat_host(cls):
+        """The host the router's SNAT is bound to, once it is."""
+        return topology.wait_snat_host(
+            cls.admin_routers_client, cls.router['id'],
+            settings.convergence_timeout())
 
     def setUp(self):
         super().setUp()
@@ -383,6 +408,33 @@ class DvrScenarioTest(test.BaseTestCase):
                               [namespace])
             self.fail('host %s: expected no namespace %s, found it' %
                       (host, namespace))
+
+    # -- floating IP plumbing -----------------------------------------------
+
+    def plumbing(self, host, vm, fip):
+        return hoststate.floating_ip_plumbing(
+            self.host(host), self.router['id'],
+            CONF.network.public_network_id, vm.fixed_ip,
+            fip['floating_ip_address'])
+
+    def assert_plumbing(self, host, vm, fip, present):
+        want = 'present' if present else 'absent'
+        done, found = polling.wait_for(
+            lambda: self.plumbing(host, vm, fip),
+            lambda p: p.present if present else p.absent,
+            settings.convergence_timeout())
+        self.attach_text('fip-plumbing-%s-%s-%s' % (
+            fip['floating_ip_address'], host, want), found.text())
+        if not done:
+            self.fail(
+                'floating IP %s of %s, host %s: expected its plumbing %s '
+                '(qrouter rule "from %s lookup %s", fip route "%s via ... '
+                'dev %s"); found rule: %s; route: %s' % (
+                    fip['floating_ip_address'], vm, host, want,
+                    vm.fixed_ip, hoststate.FIP_RULE_TABLE,
+                    fip['floating_ip_address'],
+                    naming.fpr_device(self.router['id']),
+                    found.rule or 'none', found.route or 'none'))
 
     # -- details -------------------------------------------------------------
 

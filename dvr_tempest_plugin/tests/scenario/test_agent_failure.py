@@ -33,25 +33,22 @@ from dvr_tempest_plugin.common import discovery
 from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.common import polling
-from dvr_tempest_plugin.common import probes
 from dvr_tempest_plugin.common import router_api
 from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.common import vms
-from dvr_tempest_plugin.report import svg_timeline
 from dvr_tempest_plugin.tests.scenario import base
+from dvr_tempest_plugin.tests.scenario import probing
 
 CONF = config.CONF
 
-BURST_SECONDS = 5
+BURST_SECONDS = probing.BURST_SECONDS
 SETTLE_SECONDS = 10
-MAX_BLIP_SECONDS = 1.0
-PROBE_SSH_TIMEOUT = 20
+MAX_BLIP_SECONDS = probing.MAX_BLIP_SECONDS
 
 
-@decorators.serial
-class AgentFailureTest(base.DvrScenarioTest):
-    """Agents stopped or killed under continuous probes.
+class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
+    """Disruptions under continuous probes (no tests of its own).
 
     VM1 (host A, subnet1) and VM2 (host B, subnet2) have floating IPs;
     VM3 (host B, subnet1) has none and is reached through VM1. Host A is
@@ -76,26 +73,6 @@ class AgentFailureTest(base.DvrScenarioTest):
 
     # -- probes --------------------------------------------------------------
 
-    def start_probe(self, name, send_burst):
-        probe = probes.ContinuousProbe(name, send_burst, BURST_SECONDS)
-        self.addCleanup(probe.stop)
-        return probe.start()
-
-    def floating_ip_probe(self, vm):
-        probe = probes.Probe.unique()
-        address = vm.floating_ip_address
-        return self.start_probe(
-            'tester -> %s floating IP %s' % (vm.name, address),
-            lambda count: probes.ping_from_tester(probe, address, count))
-
-    def vm_probe(self, name, vm, destination, via=None):
-        probe = probes.Probe.unique()
-        client = self.ssh_client(vm, via=via, ssh_timeout=PROBE_SSH_TIMEOUT)
-        return self.start_probe(
-            name, lambda count: probes.ping_from_vm(client, probe,
-                                                    destination, count,
-                                                    str(vm)))
-
     def data_plane_probes(self):
         """Tester to both floating IPs, and VM1 to VM2 across hosts."""
         vm1, vm2 = self.vms['vm1'], self.vms['vm2']
@@ -105,66 +82,6 @@ class AgentFailureTest(base.DvrScenarioTest):
             self.vm_probe('%s -> %s (east-west)' % (vm1, vm2), vm1,
                           vm2.fixed_ip),
         ]
-
-    @staticmethod
-    def full_bursts_since(probe, moment):
-        return [started for started, result in probe.report().bursts
-                if started >= moment and result.sent and not result.lost]
-
-    def wait_answering(self, running):
-        """Wait for a fully answered burst of each probe.
-
-        Returns probe -> start of its latest fully answered burst: losses
-        are counted from there on, so a probe's own warm-up (ARP, first
-        SSH) is not blamed on the disruption that follows.
-        """
-        done, found = polling.wait_for(
-            lambda: {probe: (self.full_bursts_since(probe, 0) or [None])[-1]
-                     for probe in running},
-            lambda found: None not in found.values(),
-            CONF.validation.ping_timeout)
-        self.assertTrue(done, 'probes not all answered before the '
-                        'disruption:\n%s' % '\n'.join(
-                            p.report().summary() for p in running))
-        return found
-
-    def wait_next_burst(self, running, moment):
-        """Wait until each probe ran a whole burst started after moment."""
-        # Bursts are recorded when they end, with the moment they started.
-        polling.wait_for(
-            lambda: [any(started > moment for started, _ in
-                         p.report().bursts) for p in running],
-            all, 3 * (BURST_SECONDS + PROBE_SSH_TIMEOUT))
-
-    def stop_probes(self, running, since, timeline):
-        """Stop the probes; their reports from since[probe] on.
-
-        Attaches their details and the timeline, as text and as a picture
-        (timeline.svg).
-        """
-        timeline.mark('probes stopped', events.PROBES_STOPPED)
-        reports = []
-        for probe in running:
-            report = probe.stop()
-            report.bursts = [burst for burst in report.bursts
-                             if burst[0] >= since[probe]]
-            reports.append(report)
-        self.attach_text('probes', '\n\n'.join(r.details() for r in reports))
-        self.attach_text('timeline', timeline.text())
-        self.attach_picture('timeline.svg', lambda: svg_timeline.draw(
-            timeline, reports, self.id().rsplit('.', 1)[-1],
-            MAX_BLIP_SECONDS))
-        return reports
-
-    @staticmethod
-    def outage_problems(reports, max_seconds):
-        """Summaries of the reports with an outage over max_seconds.
-
-        An outage still running when the probes stopped counts until then.
-        """
-        return [report.summary() for report in reports
-                if report.longest_outage() and
-                report.longest_outage()[1] > max_seconds]
 
     # -- the cloud after a disruption ---------------------------------------
 
@@ -329,83 +246,6 @@ class AgentFailureTest(base.DvrScenarioTest):
             kind, action, vm.host,
             'the compute host of %s\'s floating IP' % vm.name)
 
-    # -- tests ---------------------------------------------------------------
-
-    @decorators.idempotent_id('8d4825e8-2ba7-44f0-b885-eae2d43fd3e2')
-    def test_l3_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of the SNAT host's L3 agent: no FIP/east-west outage.
-
-        DVR's promise (the article's reason to use it): with floating IPs
-        and east-west traffic routed on the VMs' own hosts, losing the
-        network node's agent does not cut them. A killed agent leaves its
-        namespaces and rules in place. Probes (tester to both floating
-        IPs, VM1 to VM2) run from before the kill until the agent is dead
-        in the API, restarted, alive and settled (its resync done).
-        Asserted: no run of lost probes longer than 1 s; every lost probe
-        is reported in the "lost-probes" and "probes" details.
-        """
-        self.snat_host_check('l3', 'kill')
-
-    @decorators.idempotent_id('3143d483-049c-4caa-9273-b11afd996114')
-    def test_l3_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of the SNAT host's L3 agent: no outage over 1 s.
-
-        Same as the kill, with the agent's own shutdown (the L3 agent does
-        not tear routers down on stop unless cleanup_on_shutdown is set).
-        """
-        self.snat_host_check('l3', 'stop')
-
-    @decorators.idempotent_id('79d47659-0e97-4011-b9f0-5037ca0f8e5b')
-    def test_ovs_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of the SNAT host's OVS agent: no outage over 1 s.
-
-        The OVS agent programs flows; ovs-vswitchd forwards. Killing the
-        agent leaves the flows, including DVR's, in place; after its
-        restart the probes run until its flows are unchanged for 10 s.
-        """
-        self.snat_host_check('ovs', 'kill')
-
-    @decorators.idempotent_id('200cc6d9-4351-4a92-b8a8-a0da147f76ef')
-    def test_ovs_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of the SNAT host's OVS agent: no outage over 1 s.
-
-        The agent does not remove its flows on stop, and resyncs them
-        without a cut when it starts again.
-        """
-        self.snat_host_check('ovs', 'stop')
-
-    @decorators.idempotent_id('0b8f5a8e-53c4-4f0c-9d55-2f7d2c4f3a61')
-    def test_fip_compute_l3_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of a floating IP's compute L3 agent: no outage over 1 s.
-
-        Where DVR makes its promise: the floating IP's DNAT and the
-        east-west routing live in that host's qrouter- and fip-
-        namespaces, which a dead agent leaves in place. The host is the
-        compute of a VM with a floating IP that is not the SNAT host.
-        Same probes and assertion as for the SNAT host, through the
-        agent's restart until it settled.
-        """
-        self.fip_compute_check('l3', 'kill')
-
-    @decorators.idempotent_id('6f1d2f0c-8e9b-4b8e-a0a4-3c5e1f7b9d22')
-    def test_fip_compute_l3_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of a floating IP's compute L3 agent: no outage."""
-        self.fip_compute_check('l3', 'stop')
-
-    @decorators.idempotent_id('d3a4b6c2-1e5f-4a7b-9c8d-2b1a0f9e8d73')
-    def test_fip_compute_ovs_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of a floating IP's compute OVS agent: no outage over 1 s.
-
-        The compute's br-int and br-tun carry the floating IP's and the
-        east-west traffic; their flows stay while the agent is dead.
-        """
-        self.fip_compute_check('ovs', 'kill')
-
-    @decorators.idempotent_id('9a7c5e3b-4d2f-4b1a-8e6c-5f4d3c2b1a09')
-    def test_fip_compute_ovs_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of a floating IP's compute OVS agent: no outage."""
-        self.fip_compute_check('ovs', 'stop')
-
     # -- SNAT failure -------------------------------------------------------
 
     def snat_hosts(self):
@@ -483,6 +323,104 @@ class AgentFailureTest(base.DvrScenarioTest):
             'while the L3 agent of %s was dead and after its restart; '
             'found: %s' % (MAX_BLIP_SECONDS, old_host, summary)
             for summary in self.outage_problems([report], MAX_BLIP_SECONDS)]
+
+    def follow_snat_move(self, new_host, snat_probe, timeline):
+        """Check the new SNAT host and wait for SNAT traffic to recover."""
+        moved = timeline.mark('API: SNAT bound to %s' % new_host,
+                              events.SNAT_MOVED)
+        self.assert_namespace(
+            new_host, naming.snat_namespace(self.router['id']),
+            self.snat_devices())
+        timeline.mark('snat namespace complete on %s' % new_host)
+        self.wait_snat_ports_on(new_host)
+        timeline.mark('SNAT ports bound to %s' % new_host)
+        if snat_probe is not None:
+            recovered, _ = polling.wait_for(
+                lambda: self.full_bursts_since(snat_probe, moved), bool,
+                settings.convergence_timeout())
+            timeline.mark('SNAT probe: a whole burst answered after the '
+                          'move: %s' % recovered,
+                          events.RECOVERED if recovered else events.NOTE)
+
+
+@decorators.serial
+class AgentFailureTest(AgentFailureBase):
+    """Agents stopped or killed under continuous probes (see the base)."""
+
+    @decorators.idempotent_id('8d4825e8-2ba7-44f0-b885-eae2d43fd3e2')
+    def test_l3_agent_kill_keeps_fip_and_east_west(self):
+        """SIGKILL of the SNAT host's L3 agent: no FIP/east-west outage.
+
+        DVR's promise (the article's reason to use it): with floating IPs
+        and east-west traffic routed on the VMs' own hosts, losing the
+        network node's agent does not cut them. A killed agent leaves its
+        namespaces and rules in place. Probes (tester to both floating
+        IPs, VM1 to VM2) run from before the kill until the agent is dead
+        in the API, restarted, alive and settled (its resync done).
+        Asserted: no run of lost probes longer than 1 s; every lost probe
+        is reported in the "lost-probes" and "probes" details.
+        """
+        self.snat_host_check('l3', 'kill')
+
+    @decorators.idempotent_id('3143d483-049c-4caa-9273-b11afd996114')
+    def test_l3_agent_stop_keeps_fip_and_east_west(self):
+        """A clean stop of the SNAT host's L3 agent: no outage over 1 s.
+
+        Same as the kill, with the agent's own shutdown (the L3 agent does
+        not tear routers down on stop unless cleanup_on_shutdown is set).
+        """
+        self.snat_host_check('l3', 'stop')
+
+    @decorators.idempotent_id('79d47659-0e97-4011-b9f0-5037ca0f8e5b')
+    def test_ovs_agent_kill_keeps_fip_and_east_west(self):
+        """SIGKILL of the SNAT host's OVS agent: no outage over 1 s.
+
+        The OVS agent programs flows; ovs-vswitchd forwards. Killing the
+        agent leaves the flows, including DVR's, in place; after its
+        restart the probes run until its flows are unchanged for 10 s.
+        """
+        self.snat_host_check('ovs', 'kill')
+
+    @decorators.idempotent_id('200cc6d9-4351-4a92-b8a8-a0da147f76ef')
+    def test_ovs_agent_stop_keeps_fip_and_east_west(self):
+        """A clean stop of the SNAT host's OVS agent: no outage over 1 s.
+
+        The agent does not remove its flows on stop, and resyncs them
+        without a cut when it starts again.
+        """
+        self.snat_host_check('ovs', 'stop')
+
+    @decorators.idempotent_id('0b8f5a8e-53c4-4f0c-9d55-2f7d2c4f3a61')
+    def test_fip_compute_l3_agent_kill_keeps_fip_and_east_west(self):
+        """SIGKILL of a floating IP's compute L3 agent: no outage over 1 s.
+
+        Where DVR makes its promise: the floating IP's DNAT and the
+        east-west routing live in that host's qrouter- and fip-
+        namespaces, which a dead agent leaves in place. The host is the
+        compute of a VM with a floating IP that is not the SNAT host.
+        Same probes and assertion as for the SNAT host, through the
+        agent's restart until it settled.
+        """
+        self.fip_compute_check('l3', 'kill')
+
+    @decorators.idempotent_id('6f1d2f0c-8e9b-4b8e-a0a4-3c5e1f7b9d22')
+    def test_fip_compute_l3_agent_stop_keeps_fip_and_east_west(self):
+        """A clean stop of a floating IP's compute L3 agent: no outage."""
+        self.fip_compute_check('l3', 'stop')
+
+    @decorators.idempotent_id('d3a4b6c2-1e5f-4a7b-9c8d-2b1a0f9e8d73')
+    def test_fip_compute_ovs_agent_kill_keeps_fip_and_east_west(self):
+        """SIGKILL of a floating IP's compute OVS agent: no outage over 1 s.
+
+        The compute's br-int and br-tun carry the floating IP's and the
+        east-west traffic; their flows stay while the agent is dead.
+        """
+        self.fip_compute_check('ovs', 'kill')
+
+    @decorators.idempotent_id('9a7c5e3b-4d2f-4b1a-8e6c-5f4d3c2b1a09')
+    def test_fip_compute_ovs_agent_stop_keeps_fip_and_east_west(self):
+        """A clean stop of a floating IP's compute OVS agent: no outage."""
+        self.fip_compute_check('ovs', 'stop')
 
     @decorators.idempotent_id('a562e650-b96c-414a-8124-5ca6cfe9bca0')
     def test_snat_when_snat_host_l3_agent_dies(self):
@@ -607,21 +545,3 @@ class AgentFailureTest(base.DvrScenarioTest):
                       'SNAT had moved to %s, until it settled; found:\n%s'
                       % (MAX_BLIP_SECONDS, old_host, self.router['id'],
                          new_host, '\n'.join(interrupted)))
-
-    def follow_snat_move(self, new_host, snat_probe, timeline):
-        """Check the new SNAT host and wait for SNAT traffic to recover."""
-        moved = timeline.mark('API: SNAT bound to %s' % new_host,
-                              events.SNAT_MOVED)
-        self.assert_namespace(
-            new_host, naming.snat_namespace(self.router['id']),
-            self.snat_devices())
-        timeline.mark('snat namespace complete on %s' % new_host)
-        self.wait_snat_ports_on(new_host)
-        timeline.mark('SNAT ports bound to %s' % new_host)
-        if snat_probe is not None:
-            recovered, _ = polling.wait_for(
-                lambda: self.full_bursts_since(snat_probe, moved), bool,
-                settings.convergence_timeout())
-            timeline.mark('SNAT probe: a whole burst answered after the '
-                          'move: %s' % recovered,
-                          events.RECOVERED if recovered else events.NOTE)

@@ -14,12 +14,9 @@ from tempest import config
 from tempest.lib import decorators
 
 from dvr_tempest_plugin.common import discovery
-from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import known_defects
 from dvr_tempest_plugin.common import naming
-from dvr_tempest_plugin.common import polling
 from dvr_tempest_plugin.common import router_api
-from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.tests.scenario import base
 
 CONF = config.CONF
@@ -35,33 +32,6 @@ class HostPlacementTest(base.DvrScenarioTest):
     """
 
     requires_host_access = True
-
-    # -- floating IP plumbing -----------------------------------------------
-
-    def plumbing(self, host, vm, fip):
-        return hoststate.floating_ip_plumbing(
-            self.host(host), self.router['id'],
-            CONF.network.public_network_id, vm.fixed_ip,
-            fip['floating_ip_address'])
-
-    def assert_plumbing(self, host, vm, fip, present):
-        want = 'present' if present else 'absent'
-        done, found = polling.wait_for(
-            lambda: self.plumbing(host, vm, fip),
-            lambda p: p.present if present else p.absent,
-            settings.convergence_timeout())
-        self.attach_text('fip-plumbing-%s-%s-%s' % (
-            fip['floating_ip_address'], host, want), found.text())
-        if not done:
-            self.fail(
-                'floating IP %s of %s, host %s: expected its plumbing %s '
-                '(qrouter rule "from %s lookup %s", fip route "%s via ... '
-                'dev %s"); found rule: %s; route: %s' % (
-                    fip['floating_ip_address'], vm, host, want,
-                    vm.fixed_ip, hoststate.FIP_RULE_TABLE,
-                    fip['floating_ip_address'],
-                    naming.fpr_device(self.router['id']),
-                    found.rule or 'none', found.route or 'none'))
 
     # -- tests ---------------------------------------------------------------
 

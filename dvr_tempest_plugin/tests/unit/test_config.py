@@ -50,7 +50,12 @@ CONTRACT_DEFAULTS = {
     'disruptive_tests': False,
     'expect_snat_failover': False,
     'snat_failover_max_outage': 30,
+    'ha_failover_max_outage': 10,
     'report_dir': '',
+    'host_fail_command': '',
+    'host_restore_command': '',
+    'host_failure_command_timeout': 120,
+    'node_failure_max_snat_recovery': 60,
 }
 GENERATOR_CONF = os.path.join(
     base.REPO_ROOT, 'etc', 'dvr-tempest-plugin-config-generator.conf')

@@ -38,6 +38,7 @@ class TestDeviceNames(base.TestCase):
         self.assertEqual('qr-8f1e2d3c-4b', naming.qr_device(PORT_ID))
         self.assertEqual('qg-8f1e2d3c-4b', naming.qg_device(PORT_ID))
         self.assertEqual('sg-8f1e2d3c-4b', naming.sg_device(PORT_ID))
+        self.assertEqual('ha-8f1e2d3c-4b', naming.ha_device(PORT_ID))
         self.assertEqual('fg-8f1e2d3c-4b', naming.fg_device(PORT_ID))
 
     def test_router_devices(self):

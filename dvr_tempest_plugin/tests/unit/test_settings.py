@@ -166,6 +166,27 @@ class TestAgentCommands(base.TestCase):
                           'dhcp', 'stop', 'cpnw1', self.make_conf())
 
 
+class TestHostFailureCommands(base.TestCase):
+
+    def test_unset_by_default(self):
+        conf = self.make_conf()
+        self.assertEqual([], settings.host_failure_command('fail', 'cpnw1',
+                                                           conf))
+        self.assertEqual([], settings.host_failure_command('restore',
+                                                           'cpnw1', conf))
+
+    def test_host_token(self):
+        conf = self.make_conf(
+            'host_fail_command = virsh destroy {host}\n'
+            'host_restore_command = virsh start {host}\n')
+        self.assertEqual(['virsh', 'destroy', 'cpnw2'],
+                         settings.host_failure_command('fail', 'cpnw2',
+                                                       conf))
+        self.assertEqual(['virsh', 'start', 'cpnw2'],
+                         settings.host_failure_command('restore', 'cpnw2',
+                                                       conf))
+
+
 class TestProblems(base.TestCase):
 
     def test_none_for_defaults(self):

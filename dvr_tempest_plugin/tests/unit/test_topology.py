@@ -33,3 +33,43 @@ class TestTopology(base.TestCase):
                                 FakeRoutersClient([]), 'r1', 0)
         self.assertIn('router r1: expected its SNAT bound to exactly one L3 '
                       'agent within 0 s, found 0: []', str(exc))
+
+
+class FakeRouterCreator(object):
+
+    def __init__(self):
+        self.created = []
+
+    def create_router(self, **kwargs):
+        self.created.append(kwargs)
+        return {'router': dict(kwargs, id='r1')}
+
+    def delete_router(self, router_id):
+        pass
+
+
+class TestCreateRouter(base.TestCase):
+
+    def create(self, ha_extension, **kwargs):
+        clients = type('Clients', (), {})()
+        clients.admin_routers_client = FakeRouterCreator()
+        builder = topology.TopologyBuilder(clients, lambda *a, **k: None,
+                                           'tempest', 'Test')
+        builder.create_router('p1', 'ext', ha_extension, **kwargs)
+        return clients.admin_routers_client.created[0]
+
+    def test_plain_dvr_router_asks_for_no_ha(self):
+        asked = self.create(True)
+        self.assertIs(True, asked['distributed'])
+        self.assertIs(False, asked['ha'])
+        self.assertNotIn('ha', self.create(False))
+
+    def test_dvr_ha_router(self):
+        asked = self.create(True, ha=True)
+        self.assertIs(True, asked['distributed'])
+        self.assertIs(True, asked['ha'])
+        self.assertEqual({'network_id': 'ext'},
+                         asked['external_gateway_info'])
+
+    def test_ha_needs_the_extension(self):
+        self.assertRaises(ValueError, self.create, False, ha=True)
