@@ -75,6 +75,29 @@ class DropFipIcmp(base.Breakage):
             hosts.remove_iptables(host, hosts.fip_ns(), 'FORWARD', self.rule)
 
 
+class DropSnatForward(base.Breakage):
+    """Drop what the router's snat- namespace forwards (SNAT is dead).
+
+    Unlike no-snat, the agent sees nothing to repair: the namespace and
+    its devices stay, traffic through it does not.
+    """
+
+    name = 'drop-snat-forward'
+    rule = ['-j', 'DROP']
+
+    def apply(self, test):
+        for host in hosts.agent_host_names():
+            if hosts.has_netns(host, hosts.snat(test)):
+                hosts.ensure_iptables(host, hosts.snat(test), 'FORWARD',
+                                      self.rule)
+
+    def undo(self, test):
+        for host in hosts.agent_host_names():
+            if hosts.has_netns(host, hosts.snat(test)):
+                hosts.remove_iptables(host, hosts.snat(test), 'FORWARD',
+                                      self.rule)
+
+
 class IcmpViaSnat(base.Breakage):
     """Route the tenant subnets' ICMP through the snat namespace.
 
@@ -198,4 +221,5 @@ class NoSourceNat(base.Breakage):
 
 
 BREAKAGES = (DropEastWest, WrongNeighbourEntry, DropFipIcmp, IcmpViaSnat,
-             UnreachableDisassociatedFip, RouteFixedIps, NoSourceNat)
+             UnreachableDisassociatedFip, RouteFixedIps, NoSourceNat,
+             DropSnatForward)
