@@ -95,7 +95,8 @@ class TestConfigs(testtools.TestCase):
         xml = ("<domain>\n  <devices>\n    <interface type='bridge'>\n"
                "      <target dev='tap5379f152-af'/>\n    </interface>\n"
                "  </devices>\n</domain>\n")
-        env = dict(os.environ, PATH=bin_dir + ':' + os.environ['PATH'])
+        env = dict(os.environ, PATH=bin_dir + ':' + os.environ['PATH'],
+                   DVR_LAB_TAP_LOG=os.path.join(bin_dir, 'tap-up.log'))
         subprocess.run(['sh', libvirt_host.QEMU_HOOK, 'instance-1', phase,
                         'begin', '-'], input=xml, text=True, env=env,
                        check=True, timeout=10)
