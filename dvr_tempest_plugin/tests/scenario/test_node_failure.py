@@ -149,11 +149,11 @@ class NodeFailureTest(test_agent_failure.AgentFailureBase):
                 if start <= started < end and result.sent and
                 not result.received]
 
-    def casualty_problems(self, reports, failed, restoring):
+    def casualty_problems(self, reports, failed_host, failed, restoring):
         """A floating IP on the failed host must stop answering."""
         return ['%s: expected no answer while its host %s was down (the '
                 'failure did not take it down?); found: %s' % (
-                    report.name, self.failed_host, report.summary())
+                    report.name, failed_host, report.summary())
                 for report in reports
                 if not self.lost_bursts_between(report, failed, restoring)]
 
@@ -178,7 +178,6 @@ class NodeFailureTest(test_agent_failure.AgentFailureBase):
         outside = self.outside_address()
         expected = settings.expect_snat_failover()
         old_host, standby = self.snat_hosts()
-        self.failed_host = old_host
         if expected and not standby:
             self.fail('[dvr] expect_snat_failover is True, but no other '
                       'dvr_snat L3 agent is up to take the SNAT of router '
@@ -271,7 +270,7 @@ class NodeFailureTest(test_agent_failure.AgentFailureBase):
                                                 summary)
             for summary in self.outage_problems(survivor_reports,
                                                 MAX_BLIP_SECONDS)]
-        problems += self.casualty_problems(casualty_reports, failed,
-                                           restoring)
+        problems += self.casualty_problems(casualty_reports, old_host,
+                                           failed, restoring)
         if problems:
             self.fail('\n'.join(problems))
