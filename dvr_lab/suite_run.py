@@ -15,6 +15,7 @@ KNOWN_DEFECTS = os.path.join(install.REPO_ROOT, 'tools',
 REPORTS_DIR = os.path.join(s.CACHE_DIR, 'reports')
 FAILURES_FILE = 'failures.txt'
 FAILURE_TAIL_LINES = 4
+FAILURE_MESSAGE_LINES = 40
 _TOTAL_RE = re.compile(r'^ - (Passed|Failed|Skipped): (\d+)$', re.MULTILINE)
 
 
@@ -91,7 +92,20 @@ def failure_lines(workspace):
         if record.status != 'fail':
             continue
         lines.append('failed: %s\n' % record.test_id)
-        tail = [line for line in record.message.splitlines()
-                if line.strip()][-FAILURE_TAIL_LINES:]
-        lines += ['    %s\n' % line.strip()[:400] for line in tail]
+        lines += ['    %s\n' % line.strip()[:400]
+                  for line in traceback_end(record.message)]
     return ''.join(lines)
+
+
+def traceback_end(message):
+    """The innermost frame and the whole exception message, bounded.
+
+    An exception message can be long (a VM's console log); only its end
+    is kept past FAILURE_MESSAGE_LINES.
+    """
+    lines = [line for line in message.splitlines() if line.strip()]
+    frames = [i for i, line in enumerate(lines)
+              if line.strip().startswith('File "')]
+    if not frames:
+        return lines[-FAILURE_TAIL_LINES:]
+    return lines[frames[-1]:][-FAILURE_MESSAGE_LINES:]

@@ -33,6 +33,8 @@ from dvr_tempest_plugin.common import router_api
 
 CONF = config.CONF
 
+CONSOLE_LOG_LINES = 60
+
 VmSpec = collections.namedtuple('VmSpec', 'name host subnet floating_ip')
 
 
@@ -91,6 +93,25 @@ def ssh_client(vm, keypair, servers_client, via=None, ssh_timeout=None):
     return ProxiedRemoteClient(vm.fixed_ip, user, jump, **kwargs)
 
 
+class VmUnreachable(lib_exc.TempestException):
+    message = '%(reason)s'
+
+    def __init__(self, reason):
+        super().__init__(reason=reason)
+
+
+def console_tail(servers_client, vm, lines=CONSOLE_LOG_LINES):
+    """The last lines of vm's console log, or why there are none."""
+    if not CONF.compute_feature_enabled.console_output:
+        return '(console output disabled: [compute-feature-enabled] ' \
+            'console_output = False)'
+    try:
+        return servers_client.get_console_output(
+            vm.server_id, length=lines)['output']
+    except Exception as exc:  # evidence only, never the outcome
+        return '(no console log: %s)' % exc
+
+
 def create_floating_ip(client, vm, cleanup, timeout):
     """A floating IP for vm, ACTIVE; deleted by cleanup."""
     fip = client.create_floatingip(
@@ -142,9 +163,25 @@ class VmBuilder(object):
                     self.add_cleanup, self.timeout)
         for vm in vms.values():
             if vm.floating_ip:
-                ssh_client(vm, keypair, self.clients.admin_servers_client
-                           ).validate_authentication()
+                self._wait_ssh_login(vm, keypair)
         return vms
+
+    def _wait_ssh_login(self, vm, keypair):
+        """Log in to vm by its floating IP, or fail with its console log.
+
+        An SSH timeout says neither whether the guest got its address and
+        key nor on which host it runs; the console log and the host do.
+        """
+        client = self.clients.admin_servers_client
+        try:
+            ssh_client(vm, keypair, client).validate_authentication()
+        except lib_exc.SSHTimeout as exc:
+            raise VmUnreachable(
+                '%s on %s: no SSH login as %s at floating IP %s within '
+                '%d s (%s); its console log ends:\n%s' % (
+                    vm.name, vm.host, CONF.validation.image_ssh_user,
+                    vm.floating_ip_address, CONF.validation.ssh_timeout,
+                    exc, console_tail(client, vm))) from exc
 
     def _create_server(self, spec, host, network, keypair, security_group):
         client = self.clients.admin_servers_client

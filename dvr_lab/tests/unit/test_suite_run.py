@@ -86,7 +86,21 @@ class TestSuiteRun(testtools.TestCase):
         self.assertEqual('failed: a.B.test_c[id-1]', lines[0])
         self.assertEqual('AssertionError: expected 2 pongs, found 0',
                          lines[-1].strip())
-        self.assertEqual(4, len(lines))
+        self.assertEqual(3, len(lines))
+
+    def test_a_long_exception_message_is_kept_to_its_end(self):
+        console = ['console line %d' % i for i in range(100)]
+        frames = ['Traceback (most recent call last):',
+                  '  File "a.py", line 1, in f', '    g()',
+                  '  File "b.py", line 2, in g', '    raise X',
+                  'VmUnreachable: vm1 on cpnw1: no SSH login']
+        message = '\n'.join(frames + console)
+        tail = suite_run.traceback_end(message)
+        self.assertEqual(suite_run.FAILURE_MESSAGE_LINES, len(tail))
+        self.assertEqual('console line 99', tail[-1])
+        short = suite_run.traceback_end('\n'.join(message.splitlines()[:8]))
+        self.assertEqual('File "b.py", line 2, in g', short[0].strip())
+        self.assertEqual('console line 1', short[-1])
 
     def test_no_run_no_failures(self):
         from dvr_tempest_plugin.report import results

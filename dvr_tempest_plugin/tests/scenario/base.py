@@ -48,7 +48,6 @@ from dvr_tempest_plugin.report import svg_placement
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
-CONSOLE_LOG_LINES = 60
 
 
 class DvrScenarioTest(test.BaseTestCase):
@@ -178,17 +177,12 @@ class DvrScenarioTest(test.BaseTestCase):
         The guest says there whether it got its DHCP lease and its SSH
         key, which an SSH failure to it cannot tell.
         """
-        if (issubclass(exc_info[0], self.skipException) or
-                not CONF.compute_feature_enabled.console_output):
+        if issubclass(exc_info[0], self.skipException):
             return
         for vm in sorted(getattr(self, 'vms', {}).values(),
                          key=lambda vm: vm.name):
-            try:
-                output = self.admin_servers_client.get_console_output(
-                    vm.server_id, length=CONSOLE_LOG_LINES)['output']
-            except Exception as exc:  # evidence only, never the outcome
-                output = 'no console log: %s' % exc
-            self.attach_text('console-%s' % vm.name, output)
+            self.attach_text('console-%s' % vm.name, vms.console_tail(
+                self.admin_servers_client, vm))
 
     # -- the API, for this class's router ----------------------------------
 

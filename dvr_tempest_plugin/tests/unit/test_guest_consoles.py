@@ -15,6 +15,9 @@
 import sys
 from unittest import mock
 
+import fixtures
+from tempest.lib import exceptions as lib_exc
+
 from dvr_tempest_plugin.common import vms
 from dvr_tempest_plugin.tests.scenario import base as scenario_base
 from dvr_tempest_plugin.tests.unit import base
@@ -70,3 +73,26 @@ class TestGuestConsoles(base.TestCase):
         test = FakeScenario(lambda server_id, length: {'output': 'x'})
         test.attach_guest_consoles(exc_info(test.skipException('no')))
         self.assertEqual({}, test.details)
+
+
+class TestUnreachableVm(base.TestCase):
+
+    def test_ssh_timeout_names_the_vm_host_and_console(self):
+        vm = vms.Vm('vm1', 'cpnw1', 'subnet1', 'id-1',
+                    floating_ip={'floating_ip_address': '172.24.4.9'})
+        clients = mock.Mock()
+        clients.admin_servers_client.get_console_output.return_value = {
+            'output': 'eth0: no DHCP lease\nlogin:'}
+        builder = vms.VmBuilder(clients, None, None, None, 1)
+        login = mock.Mock()
+        login.validate_authentication.side_effect = lib_exc.SSHTimeout(
+            host='172.24.4.9', user='root', password=None)
+        self.useFixture(fixtures.MockPatchObject(
+            vms, 'ssh_client', return_value=login))
+        self.useFixture(fixtures.MockPatchObject(
+            vms.CONF, 'compute_feature_enabled', console_output=True))
+        exc = self.assertRaises(vms.VmUnreachable, builder._wait_ssh_login,
+                                vm, {'private_key': 'k'})
+        self.assertIn('vm1 on cpnw1: no SSH login as', str(exc))
+        self.assertIn('at floating IP 172.24.4.9', str(exc))
+        self.assertTrue(str(exc).endswith('eth0: no DHCP lease\nlogin:'))
