@@ -208,7 +208,8 @@ def main(argv=None):
         '--layout', choices=sorted(s.LAYOUTS), default=s.requested_layout(),
         help='article: two compute+network hosts, both dvr_snat (default, '
         'or $DVR_LAB_LAYOUT); standard: a dvr_snat network node and two '
-        'dvr computes')
+        'dvr computes; no-external: the same with dvr_no_external computes '
+        '(floating IPs centralized on the network node)')
     run = sub.add_parser(
         'run', help='up (unless up), the whole suite in the lab\'s '
         'workspace, its totals and the path of its HTML report; further '

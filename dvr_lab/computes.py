@@ -41,12 +41,15 @@ def start_ovs(host):
 
 
 def create_bridges(host):
-    """Plug the public and tunnel wires into br-ex and br-vx.
+    """Plug the tunnel and public wires into br-vx and br-ex (if any).
 
     br-vx owns local_ip: userspace VXLAN routes through an OVS bridge that
     holds the tunnel address.
     """
-    for bridge, port in (('br-ex', 'pub0'), ('br-vx', 'tun0')):
+    wires = [('br-vx', 'tun0')]
+    if host.external:
+        wires.append(('br-ex', 'pub0'))
+    for bridge, port in wires:
         vsctl(host, '--may-exist', 'add-br', bridge, '--', 'set', 'Bridge',
               bridge, 'datapath_type=netdev')
         vsctl(host, '--may-exist', 'add-port', bridge, port)

@@ -234,7 +234,7 @@ def neutron_agent_base(host):
 
 
 def ovs_agent(host):
-    return {
+    config = {
         'agent': {
             'tunnel_types': 'vxlan',
             'l2_population': True,
@@ -243,7 +243,6 @@ def ovs_agent(host):
         },
         'ovs': {
             'local_ip': host.tunnel_ip,
-            'bridge_mappings': '%s:br-ex' % s.PHYSNET,
             'datapath_type': 'netdev',
             'integration_bridge': 'br-int',
             'tunnel_bridge': 'br-tun',
@@ -253,6 +252,9 @@ def ovs_agent(host):
             'enable_security_group': True,
         },
     }
+    if host.external:
+        config['ovs']['bridge_mappings'] = '%s:br-ex' % s.PHYSNET
+    return config
 
 
 def l3_agent(host):

@@ -68,7 +68,8 @@ def _record_failed(names):
 
 def fabric_links(host):
     """The fabric ends of host's wires (management, tunnel, public)."""
-    return [prefix + host.name for prefix in LINK_PREFIXES]
+    return [prefix + host.name for prefix in LINK_PREFIXES
+            if prefix != 'x-' or host.external]
 
 
 def _set_links(host, state):

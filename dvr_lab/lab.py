@@ -38,6 +38,7 @@ def build_network(layout):
                  '%s/%d' % (host.mgmt_ip, s.MGMT_PREFIXLEN))
         if host.l3_agent_mode:
             wire(s.TUNNEL_BRIDGE, 't-' + host.name, pid, 'tun0')
+        if host.external:
             wire(s.EXTERNAL_BRIDGE, 'x-' + host.name, pid, 'pub0')
     outside = namespaces.holder_pid(s.OUTSIDE)
     wire(s.EXTERNAL_BRIDGE, 'x-outside', outside, 'eth0',

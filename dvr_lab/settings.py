@@ -93,6 +93,11 @@ class Host:
     def dir(self):
         return os.path.join(HOSTS_DIR, self.name)
 
+    @property
+    def external(self):
+        """Wired to the external network (a dvr_no_external host is not)."""
+        return self.l3_agent_mode in ('dvr', 'dvr_snat')
+
 
 CONTROLLER = Host('controller', mgmt_ip=CONTROLLER_IP)
 OUTSIDE = Host('outside', public_ip=OUTSIDE_IP)
@@ -107,6 +112,8 @@ def _compute(name, last_octet, mode):
 # article: two compute+network hosts, every L3 agent dvr_snat (the 2016
 # article's layout). standard: a network node in dvr_snat mode without
 # nova-compute, and two computes in dvr mode (devstack's multinode layout).
+# no-external: the standard layout with its computes in dvr_no_external
+# mode, without a link to the external network (floating IPs centralized).
 LAYOUTS = {
     'article': (_compute('cpnw1', 11, 'dvr_snat'),
                 _compute('cpnw2', 12, 'dvr_snat')),
@@ -114,6 +121,10 @@ LAYOUTS = {
                       tunnel_ip='10.251.0.21', l3_agent_mode='dvr_snat'),
                  _compute('cpnw1', 11, 'dvr'),
                  _compute('cpnw2', 12, 'dvr')),
+    'no-external': (Host('network1', mgmt_ip='10.250.0.21',
+                         tunnel_ip='10.251.0.21', l3_agent_mode='dvr_snat'),
+                    _compute('cpnw1', 11, 'dvr_no_external'),
+                    _compute('cpnw2', 12, 'dvr_no_external')),
 }
 DEFAULT_LAYOUT = 'article'
 LAYOUT_FILE = os.path.join(STATE_DIR, 'layout')

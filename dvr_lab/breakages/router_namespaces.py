@@ -75,4 +75,29 @@ class FgDown(base.Breakage):
         self.set_fg('up')
 
 
-BREAKAGES = (NoSnat, StraySnat, NoQrouterOffSnatHost, NoFpr, FgDown)
+class QrouterLeftBehind(base.Breakage):
+    """Keep a qrouter-<router> namespace on every agent host (undone after).
+
+    What an L3 agent that never deletes a router's namespace leaves.
+    """
+
+    name = 'qrouter-left-behind'
+
+    def __init__(self):
+        self.added = set()
+
+    def apply(self, test):
+        for host in hosts.agent_host_names():
+            if not hosts.has_netns(host, hosts.qrouter(test)):
+                hosts.run(host, ['ip', 'netns', 'add', hosts.qrouter(test)])
+                self.added.add(host)
+
+    def undo(self, test):
+        for host in sorted(self.added):
+            if hosts.has_netns(host, hosts.qrouter(test)):
+                hosts.run(host, ['ip', 'netns', 'delete',
+                                 hosts.qrouter(test)])
+
+
+BREAKAGES = (NoSnat, StraySnat, NoQrouterOffSnatHost, NoFpr, FgDown,
+             QrouterLeftBehind)

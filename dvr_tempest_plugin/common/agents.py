@@ -19,7 +19,10 @@ from dvr_tempest_plugin import options
 
 L3_AGENT = options.AGENT_TYPES['l3']
 OVS_AGENT = options.AGENT_TYPES['ovs']
+# L3 agent modes of hosts that route their VMs' floating IPs themselves.
 DVR_MODES = ('dvr', 'dvr_snat')
+# A compute whose VMs' floating IPs are centralized on the dvr_snat host.
+NO_EXTERNAL_MODE = 'dvr_no_external'
 POLL_INTERVAL = 3
 
 

@@ -23,6 +23,7 @@ import logging
 
 from tempest.common import utils
 
+from dvr_tempest_plugin.common import agents
 from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import inventory
 
@@ -60,7 +61,8 @@ def api_extensions(extensions_client):
     return {extension['alias'] for extension in body['extensions']}
 
 
-def discover_inventory(services_client, agents_client):
+def discover_inventory(services_client, agents_client,
+                       modes=agents.DVR_MODES):
     """Compute hosts and agents.
 
     Raises inventory.CapabilityMissing when the cloud lacks what the
@@ -69,13 +71,13 @@ def discover_inventory(services_client, agents_client):
     found = inventory.discover(services_client, agents_client)
     for note in found.notes:
         LOG.info('%s', note)
-    found.check()
+    found.check(modes)
     return found
 
 
-def candidate_hosts(found, requires_host_access):
+def candidate_hosts(found, requires_host_access, modes=agents.DVR_MODES):
     """Hosts VMs may go to: with host access, those it can reach."""
-    candidates = found.candidates()
+    candidates = found.candidates(modes)
     if not requires_host_access:
         return candidates
     configured = hosts.configured_hosts()

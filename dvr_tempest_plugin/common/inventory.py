@@ -107,11 +107,14 @@ class ComputeHost:
     def service_up(self):
         return self.service['state'] == 'up'
 
-    @property
-    def distributed(self):
-        """Its L3 agent is up in a mode that routes for its VMs."""
+    def routes_in(self, modes):
+        """Its L3 agent is up in one of modes (agents.DVR_MODES...)."""
         return (agent_is_up(self.l3_agent) and
-                agents.agent_mode(self.l3_agent) in agents.DVR_MODES)
+                agents.agent_mode(self.l3_agent) in modes)
+
+    @property
+    def l3_agent_mode(self):
+        return agents.agent_mode(self.l3_agent) if self.l3_agent else None
 
     def problems(self):
         """What is broken on this host, one phrase each."""
@@ -156,10 +159,13 @@ class Inventory:
     def in_service(self):
         return [c for c in self.computes if c.enabled]
 
-    def candidates(self):
-        """Neutron names of computes that can take a test's VMs, sorted."""
+    def candidates(self, modes=agents.DVR_MODES):
+        """Neutron names of computes that can take a test's VMs, sorted.
+
+        modes: the L3 agent modes the test's VM hosts must run.
+        """
         return sorted(c.host for c in self.in_service()
-                      if c.distributed and not c.problems())
+                      if c.routes_in(modes) and not c.problems())
 
     def dvr_snat_agents(self):
         return [a for a in self.l3_agents
@@ -191,7 +197,7 @@ class Inventory:
                              for a in snat_agents))
         return found
 
-    def check(self):
+    def check(self, modes=agents.DVR_MODES):
         """Raise CloudBroken or CapabilityMissing; return the candidates."""
         broken = self.problems()
         if broken:
@@ -201,13 +207,13 @@ class Inventory:
             raise CapabilityMissing(
                 'DVR tests need two compute hosts; %d registered.\n%s' %
                 (len(self.computes), self.describe()))
-        candidates = self.candidates()
+        candidates = self.candidates(modes)
         if len(candidates) < 2:
             raise CapabilityMissing(
-                'DVR tests need two enabled compute hosts whose L3 agent is '
-                'in %s mode; found %s.\n%s' % (
-                    ' or '.join(agents.DVR_MODES),
-                    ', '.join(candidates) or 'none', self.describe()))
+                'these tests need two enabled compute hosts whose L3 agent '
+                'is in %s mode; found %s.\n%s' % (
+                    ' or '.join(modes), ', '.join(candidates) or 'none',
+                    self.describe()))
         if not self.dvr_snat_agents():
             raise CapabilityMissing(
                 'no L3 agent in dvr_snat mode: nowhere to host the SNAT '

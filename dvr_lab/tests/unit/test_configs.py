@@ -59,6 +59,19 @@ class TestNeutronDvrSettings(testtools.TestCase):
         computes = [h for h in settings.LAYOUTS['standard'] if h.compute]
         self.assertEqual(2, len(computes))
 
+    def test_no_external_computes_have_no_external_network(self):
+        hosts = settings.LAYOUTS['no-external']
+        modes = {(h.compute, parse(configs.l3_agent(h)).get(
+            'DEFAULT', 'agent_mode')) for h in hosts}
+        self.assertEqual({(False, 'dvr_snat'), (True, 'dvr_no_external')},
+                         modes)
+        for host in hosts:
+            conf = parse(configs.ovs_agent(host))
+            self.assertEqual(not host.compute,
+                             conf.has_option('ovs', 'bridge_mappings'),
+                             host.name)
+            self.assertEqual(not host.compute, host.external, host.name)
+
     def test_ovs_agent_is_distributed_with_arp_responder_on_netdev(self):
         host = settings.layout('article').computes[0]
         conf = parse(configs.ovs_agent(host))
@@ -193,7 +206,7 @@ class TestLayouts(testtools.TestCase):
 
     def test_unknown_layout_is_refused_by_name(self):
         error = self.assertRaises(ValueError, settings.layout, 'flat')
-        self.assertIn("no lab layout 'flat' (layouts: article, standard)",
+        self.assertIn("no lab layout 'flat' (layouts: article, no-external, standard)",
                       str(error))
 
 

@@ -58,6 +58,9 @@ class DvrScenarioTest(test.BaseTestCase):
     # The VMs of the topology: host 'A' or 'B', subnet, floating IP or not.
     vm_specs = (vms.VmSpec('vm1', discovery.HOST_A, 'subnet1', True),
                 vms.VmSpec('vm2', discovery.HOST_B, 'subnet2', False))
+    # The L3 agent modes the VM hosts must run: by default those that
+    # route floating IPs on the host (dvr_no_external centralizes them).
+    vm_host_modes = agents.DVR_MODES
     # True when the tests of the class read or act on hosts over SSH.
     requires_host_access = False
     # True: the router is DVR+HA (distributed=True, ha=True); the class
@@ -114,11 +117,12 @@ class DvrScenarioTest(test.BaseTestCase):
                 'the Networking API does not offer the dvr extension')
         try:
             cls.inventory = discovery.discover_inventory(
-                cls.admin_services_client, cls.admin_agents_client)
+                cls.admin_services_client, cls.admin_agents_client,
+                cls.vm_host_modes)
         except inventory.CapabilityMissing as exc:
             raise cls.skipException(str(exc))
-        candidates = discovery.candidate_hosts(cls.inventory,
-                                               cls.requires_host_access)
+        candidates = discovery.candidate_hosts(
+            cls.inventory, cls.requires_host_access, cls.vm_host_modes)
         if cls.router_ha:
             cls.check_ha_capability(extensions)
         builder = topology.TopologyBuilder(
@@ -402,6 +406,24 @@ class DvrScenarioTest(test.BaseTestCase):
                               [namespace])
             self.fail('host %s: expected no namespace %s, found it' %
                       (host, namespace))
+
+    def assert_no_device(self, host, namespace, device):
+        """Wait until host's namespace (if any) has no device named so."""
+        client = self.host(host)
+
+        def found():
+            if namespace not in client.namespaces():
+                return False
+            return device in client.devices(namespace)
+        timeout = settings.convergence_timeout()
+        done, _ = polling.wait_for(found, lambda present: not present,
+                                   timeout)
+        if not done:
+            self.attach_hosts('%s-dvr-namespaces' % host, [host],
+                              [namespace])
+            self.fail('host %s, namespace %s: expected no device %s '
+                      'within %d s, found it' % (host, namespace, device,
+                                                 timeout))
 
     # -- floating IP plumbing -----------------------------------------------
 

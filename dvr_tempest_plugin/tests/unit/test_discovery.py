@@ -20,7 +20,7 @@ class FakeInventory(object):
     def __init__(self, candidates):
         self._candidates = candidates
 
-    def candidates(self):
+    def candidates(self, modes):
         return list(self._candidates)
 
 

@@ -42,6 +42,14 @@ def standard():
             host_agents('cmp2'))
 
 
+def no_external():
+    """A dvr_snat network node and two dvr_no_external computes."""
+    return ([service('cmp1'), service('cmp2')],
+            host_agents('net1', mode='dvr_snat') +
+            host_agents('cmp1', mode=agents.NO_EXTERNAL_MODE) +
+            host_agents('cmp2', mode=agents.NO_EXTERNAL_MODE))
+
+
 class TestInventory(base.TestCase):
 
     def check(self, services, agent_list):
@@ -50,6 +58,14 @@ class TestInventory(base.TestCase):
     def test_healthy_layouts_give_their_computes(self):
         self.assertEqual(['cpnw1', 'cpnw2'], self.check(*article()))
         self.assertEqual(['cmp1', 'cmp2'], self.check(*standard()))
+
+    def test_no_external_computes_only_for_tests_that_ask(self):
+        exc = self.assertRaises(inventory.CapabilityMissing, self.check,
+                                *no_external())
+        self.assertIn('two enabled compute hosts whose L3 agent is in dvr '
+                      'or dvr_snat mode; found none', str(exc))
+        self.assertEqual(['cmp1', 'cmp2'], inventory.build(
+            *no_external()).check((agents.NO_EXTERNAL_MODE,)))
 
     def test_dead_l3_agent_on_a_compute_is_broken_not_missing(self):
         exc = self.assertRaises(inventory.CloudBroken, self.check,
