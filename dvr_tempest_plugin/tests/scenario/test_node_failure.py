@@ -26,11 +26,14 @@ from tempest import config
 from tempest.lib import decorators
 
 from dvr_tempest_plugin.common import agents
+from dvr_tempest_plugin.common import l3_ha
+from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.common import polling
 from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.tests.scenario import probing
 from dvr_tempest_plugin.tests.scenario import test_agent_failure
+from dvr_tempest_plugin.tests.scenario import test_dvr_ha
 
 CONF = config.CONF
 
@@ -60,9 +63,8 @@ def run_host_command(argv, timeout):
     return done.stdout
 
 
-@decorators.serial
-class NodeFailureTest(test_agent_failure.AgentFailureBase):
-    """The SNAT host fails as a whole under probes, then boots again.
+class NodeFailureBase(test_agent_failure.AgentFailureBase):
+    """The SNAT host fails as a whole under probes (no tests of its own).
 
     The agent-failure topology (VM1 on host A and VM2 on host B with
     floating IPs, VM3 on host B without); VM3 reaches the outside
@@ -70,6 +72,9 @@ class NodeFailureTest(test_agent_failure.AgentFailureBase):
     the standard layout the SNAT host is the network node, with no VMs;
     on the article's, host A is the SNAT host and carries VM1.
     """
+
+    # The [dvr] option bounding the SNAT outage when SNAT fails over.
+    snat_outage_option = 'node_failure_max_snat_recovery'
 
     @classmethod
     def skip_checks(cls):
@@ -159,8 +164,13 @@ class NodeFailureTest(test_agent_failure.AgentFailureBase):
 
     # -- test ----------------------------------------------------------------
 
-    @decorators.idempotent_id('5d0c1f7e-6a41-4f2b-9e3c-8b7a2d1c4e90')
-    def test_snat_host_failure(self):
+    def expect_failover(self):
+        return settings.expect_snat_failover()
+
+    def snat_outage_bound(self):
+        return getattr(settings, self.snat_outage_option)()
+
+    def check_snat_host_failure(self):
         """Fail the SNAT host: what keeps flowing, what moves, what stops.
 
         Probes: the tester to every floating IP, VM to VM (east-west) off
@@ -176,7 +186,7 @@ class NodeFailureTest(test_agent_failure.AgentFailureBase):
         host's agents are alive and its namespaces match the API again.
         """
         outside = self.outside_address()
-        expected = settings.expect_snat_failover()
+        expected = self.expect_failover()
         old_host, standby = self.snat_hosts()
         if expected and not standby:
             self.fail('[dvr] expect_snat_failover is True, but no other '
@@ -242,7 +252,7 @@ class NodeFailureTest(test_agent_failure.AgentFailureBase):
             'lost with the host: %s' % r.summary()
             for r in casualty_reports]))
         problems = []
-        bound = settings.node_failure_max_snat_recovery()
+        bound = self.snat_outage_bound()
         if expected and not new_host:
             problems.append(
                 'expected the SNAT to move off the failed host %s to one of '
@@ -251,8 +261,8 @@ class NodeFailureTest(test_agent_failure.AgentFailureBase):
         if expected and outage and outage[1] > bound:
             problems.append(
                 'expected SNAT to recover within %d s of the failure ([dvr] '
-                'node_failure_max_snat_recovery); found: %s' % (
-                    bound, snat_report.summary()))
+                '%s); found: %s' % (bound, self.snat_outage_option,
+                                    snat_report.summary()))
         if not expected:
             if not self.lost_bursts_between(snat_report, failed, restoring):
                 problems.append(
@@ -274,3 +284,84 @@ class NodeFailureTest(test_agent_failure.AgentFailureBase):
                                            failed, restoring)
         if problems:
             self.fail('\n'.join(problems))
+
+
+@decorators.serial
+class NodeFailureTest(NodeFailureBase):
+    """The SNAT host of a distributed router fails, then boots again."""
+
+    @decorators.idempotent_id('5d0c1f7e-6a41-4f2b-9e3c-8b7a2d1c4e90')
+    def test_snat_host_failure(self):
+        """Fail the SNAT host: what keeps flowing, what moves, what stops.
+
+        See NodeFailureBase.check_snat_host_failure.
+        """
+        self.check_snat_host_failure()
+
+
+@decorators.serial
+class HaNodeFailureTest(NodeFailureBase, test_dvr_ha.DvrHaTestBase):
+    """The active host of a DVR+HA router fails, then boots again.
+
+    VRRP, not the L3 agent scheduler, moves the SNAT: a standby's
+    keepalived takes the qg-/sg- addresses after three missed
+    advertisements. Skips, naming the need, without l3-ha or with fewer
+    than two alive dvr_snat agents.
+    """
+
+    snat_outage_option = 'ha_failover_max_outage'
+
+    def expect_failover(self):
+        return True
+
+    def wait_snat_moved(self, old_host):
+        """The first host other than old_host the API shows active."""
+        done, found = polling.wait_for(
+            self.router_l3_agents,
+            lambda agents: set(l3_ha.hosts_in_state(
+                agents, l3_ha.ACTIVE)) - {old_host},
+            settings.convergence_timeout())
+        self.attach_text('api-router-l3-agents-after-failure',
+                         l3_ha.describe_states(found))
+        if not done:
+            return None
+        return sorted(set(l3_ha.hosts_in_state(found, l3_ha.ACTIVE)) -
+                      {old_host})[0]
+
+    def follow_snat_move(self, new_host, snat_probe, timeline):
+        """The addresses on the new active host, then SNAT traffic."""
+        moved = timeline.mark('API: %s active' % new_host,
+                              events.HA_FLIPPED)
+        self.assert_namespace(new_host, self.snat_namespace,
+                              self.active_devices(new_host))
+        timeline.mark('qg-/sg- addresses on the new active host %s' %
+                      new_host, events.ADDRESSES_MOVED)
+        recovered, _ = polling.wait_for(
+            lambda: self.full_bursts_since(snat_probe, moved), bool,
+            settings.convergence_timeout())
+        timeline.mark('SNAT probe: a whole burst answered after the flip: '
+                      '%s' % bool(recovered),
+                      events.RECOVERED if recovered else events.NOTE)
+
+    def wait_namespaces_in_sync(self):
+        """One active with the addresses, the restored host standby."""
+        found = self.wait_ha_settled()
+        active = l3_ha.active_host(found)
+        qrouter = naming.qrouter_namespace(self.router['id'])
+        for host in sorted(set(self.vm_hosts.values())):
+            self.assert_namespace(host, qrouter, self.qrouter_devices())
+        self.assert_namespace(active, self.snat_namespace,
+                              self.active_devices(active))
+        for host in l3_ha.hosts_in_state(found, l3_ha.STANDBY):
+            self.assert_standby_without_addresses(host)
+
+    @decorators.idempotent_id('76508733-d32b-4423-ab8a-3098c35442ae')
+    def test_active_host_failure(self):
+        """Fail the DVR+HA router's active host: VRRP moves the SNAT.
+
+        As NodeFailureTest.test_snat_host_failure, with the SNAT outage
+        bound by [dvr] ha_failover_max_outage (10 s by default): a
+        standby turns active in the API and holds the qg-/sg- addresses;
+        after the restore the old host is a standby without addresses.
+        """
+        self.check_snat_host_failure()
