@@ -45,6 +45,21 @@ def qrouter_devices(router_id, subnets, interface_ports):
     return devices
 
 
+def legacy_qrouter_devices(subnets, interface_ports, gateway_port):
+    """A legacy router's qrouter-: qr- of each subnet, and qg-."""
+    devices = {}
+    for name, subnet in subnets.items():
+        port = _port_on_subnet(interface_ports, subnets, name,
+                               router_api.LEGACY_INTERFACE)
+        devices[naming.qr_device(port['id'])] = Device(
+            'qr- of %s' % name, subnet['gateway_ip'])
+    devices[naming.qg_device(gateway_port['id'])] = Device(
+        'qg- gateway', addresses.ipv4_address(
+            gateway_port['fixed_ips'], '%s port %s' % (
+                router_api.ROUTER_GATEWAY, gateway_port['id'])))
+    return devices
+
+
 def snat_devices(subnets, snat_ports, gateway_port):
     """sg- of each subnet and qg-, with their addresses."""
     devices = {}

@@ -19,6 +19,7 @@ from dvr_tempest_plugin.common import addresses
 from dvr_tempest_plugin.common import agents
 
 DVR_INTERFACE = 'network:router_interface_distributed'
+LEGACY_INTERFACE = 'network:router_interface'
 CENTRALIZED_SNAT = 'network:router_centralized_snat'
 ROUTER_GATEWAY = 'network:router_gateway'
 FIP_AGENT_GATEWAY = 'network:floatingip_agent_gateway'

@@ -103,8 +103,10 @@ class TopologyBuilder(object):
         return subnet
 
     def create_router(self, project_id, public_network_id, ha_extension,
-                      ha=False):
+                      ha=False, distributed=True):
         """The distributed router with its external gateway.
+
+        distributed=False: a legacy (centralized) router instead.
 
         ha: ask for a DVR+HA router (needs the l3-ha extension; the caller
         checks it). Without it, and when the cloud offers l3-ha, ha=False
@@ -115,7 +117,7 @@ class TopologyBuilder(object):
             raise ValueError('an HA router needs the l3-ha extension')
         kwargs = {
             'name': self.name('router'),
-            'distributed': True,
+            'distributed': bool(distributed),
             'project_id': project_id,
             'external_gateway_info': {'network_id': public_network_id},
         }

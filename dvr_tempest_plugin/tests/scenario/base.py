@@ -66,6 +66,10 @@ class DvrScenarioTest(test.BaseTestCase):
     # True: the router is DVR+HA (distributed=True, ha=True); the class
     # skips unless the cloud offers l3-ha and two dvr_snat agents are up.
     router_ha = False
+    # False: the router starts legacy (centralized), for migration tests.
+    router_distributed = True
+    # True: the class makes the router DVR+HA later; it skips as router_ha.
+    needs_ha_capability = False
 
     @classmethod
     def skip_checks(cls):
@@ -123,7 +127,7 @@ class DvrScenarioTest(test.BaseTestCase):
             raise cls.skipException(str(exc))
         candidates = discovery.candidate_hosts(
             cls.inventory, cls.requires_host_access, cls.vm_host_modes)
-        if cls.router_ha:
+        if cls.router_ha or cls.needs_ha_capability:
             cls.check_ha_capability(extensions)
         builder = topology.TopologyBuilder(
             cls, cls.addClassResourceCleanup, CONF.resource_name_prefix,
@@ -133,7 +137,7 @@ class DvrScenarioTest(test.BaseTestCase):
         cls.router = builder.create_router(
             cls.os_primary.credentials.project_id,
             CONF.network.public_network_id, 'l3-ha' in extensions,
-            ha=cls.router_ha)
+            ha=cls.router_ha, distributed=cls.router_distributed)
         cls.networks, cls.subnets = builder.create_routed_subnets(
             cls.router, topology.subnet_cidrs(
                 CONF.network.project_network_cidr,
