@@ -6,6 +6,7 @@ from dvr_lab.breakages import base
 from dvr_lab.breakages import hosts
 from dvr_lab import shell
 from dvr_tempest_plugin.common import naming
+from dvr_tempest_plugin.common import router_api
 
 PRIORITY_DIVERT = 1000
 ANY_QR_DEVICE = naming.INTERNAL_DEV_PREFIX + '+'   # iptables wildcard
@@ -220,6 +221,34 @@ class NoSourceNat(base.Breakage):
         RouteFixedIps().undo(test)
 
 
+class CentralizedFipAsSnat(base.Breakage):
+    """Source-NAT VM1 to the router's gateway address, not its floating IP.
+
+    In snat- (where a dvr_no_external cloud serves floating IPs), a rule
+    ahead of Neutron's: VM1's traffic still flows, from the wrong address.
+    """
+
+    name = 'centralized-fip-as-snat'
+
+    def rule(self, test):
+        gateway = test.router_ports(router_api.ROUTER_GATEWAY)[0]
+        return ['-t', 'nat', '-s', '%s/32' % test.vms['vm1'].fixed_ip,
+                '-o', naming.qg_device(gateway['id']), '-j', 'SNAT',
+                '--to-source', test.router_gateway_ip()]
+
+    def apply(self, test):
+        for host in hosts.agent_host_names():
+            if hosts.has_netns(host, hosts.snat(test)):
+                hosts.ensure_iptables(host, hosts.snat(test), 'POSTROUTING',
+                                      self.rule(test))
+
+    def undo(self, test):
+        for host in hosts.agent_host_names():
+            if hosts.has_netns(host, hosts.snat(test)):
+                hosts.remove_iptables(host, hosts.snat(test), 'POSTROUTING',
+                                      self.rule(test))
+
+
 BREAKAGES = (DropEastWest, WrongNeighbourEntry, DropFipIcmp, IcmpViaSnat,
              UnreachableDisassociatedFip, RouteFixedIps, NoSourceNat,
-             DropSnatForward)
+             DropSnatForward, CentralizedFipAsSnat)

@@ -206,8 +206,8 @@ class TestLayouts(testtools.TestCase):
 
     def test_unknown_layout_is_refused_by_name(self):
         error = self.assertRaises(ValueError, settings.layout, 'flat')
-        self.assertIn("no lab layout 'flat' (layouts: article, no-external, standard)",
-                      str(error))
+        self.assertIn("no lab layout 'flat' (layouts: article, "
+                      "no-external, standard)", str(error))
 
 
 class TestLayoutOfTheBuiltLab(testtools.TestCase):
