@@ -161,27 +161,36 @@ class VmBuilder(object):
                 vms[spec.name].floating_ip = create_floating_ip(
                     self.clients.admin_floating_ips_client, vms[spec.name],
                     self.add_cleanup, self.timeout)
+        reachable = [vm for vm in vms.values() if vm.floating_ip]
+        for vm in reachable:
+            self._wait_ssh_login(vm, keypair)
         for vm in vms.values():
-            if vm.floating_ip:
-                self._wait_ssh_login(vm, keypair)
+            if not vm.floating_ip and reachable:
+                self._wait_ssh_login(vm, keypair, via=reachable[0])
         return vms
 
-    def _wait_ssh_login(self, vm, keypair):
-        """Log in to vm by its floating IP, or fail with its console log.
+    def _wait_ssh_login(self, vm, keypair, via=None):
+        """Log in to vm (through VM via), or fail with its console log.
 
         An SSH timeout says neither whether the guest got its address and
         key nor on which host it runs; the console log and the host do.
+        Every VM is checked here, so that a test never meets a guest that
+        never came up.
         """
         client = self.clients.admin_servers_client
         try:
-            ssh_client(vm, keypair, client).validate_authentication()
+            ssh_client(vm, keypair, client, via=via).validate_authentication()
         except lib_exc.SSHTimeout as exc:
+            if via is None:
+                where = 'at floating IP %s' % vm.floating_ip_address
+            else:
+                where = 'at %s through %s' % (vm.fixed_ip, via)
             raise VmUnreachable(
-                '%s on %s: no SSH login as %s at floating IP %s within '
-                '%d s (%s); its console log ends:\n%s' % (
-                    vm.name, vm.host, CONF.validation.image_ssh_user,
-                    vm.floating_ip_address, CONF.validation.ssh_timeout,
-                    exc, console_tail(client, vm))) from exc
+                '%s on %s: no SSH login as %s %s within %d s (%s); its '
+                'console log ends:\n%s' % (
+                    vm.name, vm.host, CONF.validation.image_ssh_user, where,
+                    CONF.validation.ssh_timeout, exc,
+                    console_tail(client, vm))) from exc
 
     def _create_server(self, spec, host, network, keypair, security_group):
         client = self.clients.admin_servers_client

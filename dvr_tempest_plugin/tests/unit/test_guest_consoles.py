@@ -96,3 +96,24 @@ class TestUnreachableVm(base.TestCase):
         self.assertIn('vm1 on cpnw1: no SSH login as', str(exc))
         self.assertIn('at floating IP 172.24.4.9', str(exc))
         self.assertTrue(str(exc).endswith('eth0: no DHCP lease\nlogin:'))
+
+    def test_a_vm_without_floating_ip_is_checked_through_one(self):
+        vm3 = vms.Vm('vm3', 'cpnw2', 'subnet1', 'id-3', fixed_ip='10.0.0.7')
+        vm1 = vms.Vm('vm1', 'cpnw1', 'subnet1', 'id-1',
+                     floating_ip={'floating_ip_address': '172.24.4.9'})
+        clients = mock.Mock()
+        clients.admin_servers_client.get_console_output.return_value = {
+            'output': 'metadata: no SSH key'}
+        builder = vms.VmBuilder(clients, None, None, None, 1)
+        login = mock.Mock()
+        login.validate_authentication.side_effect = lib_exc.SSHTimeout(
+            host='10.0.0.7', user='root', password=None)
+        ssh = self.useFixture(fixtures.MockPatchObject(
+            vms, 'ssh_client', return_value=login)).mock
+        self.useFixture(fixtures.MockPatchObject(
+            vms.CONF, 'compute_feature_enabled', console_output=True))
+        exc = self.assertRaises(vms.VmUnreachable, builder._wait_ssh_login,
+                                vm3, {'private_key': 'k'}, via=vm1)
+        self.assertIs(vm1, ssh.call_args.kwargs['via'])
+        self.assertIn('vm3 on cpnw2: no SSH login as', str(exc))
+        self.assertIn('at 10.0.0.7 through vm1', str(exc))
