@@ -160,19 +160,24 @@ class RouterMigrationTest(test_dvr_ha.DvrHaTestBase):
 
     def check_traffic(self, mode, outside):
         vm1, vm2 = self.vms['vm1'], self.vms['vm2']
+        no_diagnosis = str
         checks = (
             ('tester -> %s floating IP' % vm1.name,
-             lambda: self.ping_from_tester(vm1.floating_ip_address)),
+             lambda: self.ping_from_tester(vm1.floating_ip_address),
+             no_diagnosis),
             ('%s -> %s (east-west)' % (vm1, vm2),
-             lambda: self.ping_from_vm(vm1, vm2.fixed_ip)),
+             lambda: self.ping_from_vm(vm1, vm2.fixed_ip),
+             lambda: self.east_west_diagnosis(vm1, vm2)),
             ('%s -> outside %s (SNAT)' % (vm2, outside),
-             lambda: self.ping_from_vm(vm2, outside, via=vm1)),
+             lambda: self.ping_from_vm(vm2, outside, via=vm1),
+             no_diagnosis),
         )
         failed = []
-        for name, send in checks:
+        for name, send, diagnose in checks:
             result = self.ping_until_answered(send)
             if not result.received:
-                failed.append('%s: %s' % (name, result.summary()))
+                failed.append('%s: %s%s' % (name, result.summary(),
+                                            diagnose()))
         if failed:
             self.attach_api_bindings()
             self.fail('router %s as %s: expected every probe answered, '
