@@ -87,7 +87,8 @@ class CentralizedFloatingIpTest(tracing.PathTracing, base.DvrScenarioTest):
         Asserted: request in on A's qr- (from VM1's fixed IP), in on sg-
         of subnet1, out of qg- from the floating IP (not the router's
         gateway address: that would be plain SNAT); reply in on qg- to the
-        floating IP, out of sg- to the fixed IP.
+        floating IP, out of sg- to the fixed IP (sg- is on VM1's subnet,
+        so the reply goes to VM1 without its host's qrouter-).
         """
         outside = self.outside_address()
         vm1 = self.vms['vm1']
@@ -101,7 +102,8 @@ class CentralizedFloatingIpTest(tracing.PathTracing, base.DvrScenarioTest):
                                        tracing.PROBES, str(vm1))
 
         self.warm_up(lambda: self.ping_from_vm(vm1, outside))
-        seen = self.trace([qr, sg, qg], [qg, sg, qr], [], send,
+        # the reply leaves sg- straight to VM1 on subnet1: no qrouter-
+        seen = self.trace([qr, sg, qg], [qg, sg], [], send,
                           self.endpoint(vm1), self.outside_endpoint(outside))
         self.check_path(seen, [
             paths.seen(qr, REQUEST, vm1.fixed_ip, outside, IN),
