@@ -32,14 +32,19 @@ def _port_on_subnet(ports, subnets, name, device_owner):
     return port
 
 
-def qrouter_devices(router_id, subnets, interface_ports):
-    """qr- of each subnet (its gateway address) and rfp-."""
+def _qr_devices(subnets, interface_ports, device_owner):
+    """qr- of each subnet, with the subnet's gateway address."""
     devices = {}
     for name, subnet in subnets.items():
-        port = _port_on_subnet(interface_ports, subnets, name,
-                               router_api.DVR_INTERFACE)
+        port = _port_on_subnet(interface_ports, subnets, name, device_owner)
         devices[naming.qr_device(port['id'])] = Device(
             'qr- of %s' % name, subnet['gateway_ip'])
+    return devices
+
+
+def qrouter_devices(router_id, subnets, interface_ports):
+    """qr- of each subnet (its gateway address) and rfp-."""
+    devices = _qr_devices(subnets, interface_ports, router_api.DVR_INTERFACE)
     devices[naming.rfp_device(router_id)] = Device(
         'rfp- to the fip namespace', None)
     return devices
@@ -47,12 +52,8 @@ def qrouter_devices(router_id, subnets, interface_ports):
 
 def legacy_qrouter_devices(subnets, interface_ports, gateway_port):
     """A legacy router's qrouter-: qr- of each subnet, and qg-."""
-    devices = {}
-    for name, subnet in subnets.items():
-        port = _port_on_subnet(interface_ports, subnets, name,
-                               router_api.LEGACY_INTERFACE)
-        devices[naming.qr_device(port['id'])] = Device(
-            'qr- of %s' % name, subnet['gateway_ip'])
+    devices = _qr_devices(subnets, interface_ports,
+                          router_api.LEGACY_INTERFACE)
     devices[naming.qg_device(gateway_port['id'])] = Device(
         'qg- gateway', addresses.ipv4_address(
             gateway_port['fixed_ips'], '%s port %s' % (

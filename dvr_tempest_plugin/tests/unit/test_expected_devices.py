@@ -31,6 +31,16 @@ class TestExpectedDevices(base.TestCase):
              'rfp-5c2e1b0e-7': ('rfp- to the fip namespace', None)},
             {name: (d.role, d.address) for name, d in devices.items()})
 
+    def test_legacy_qrouter_devices(self):
+        devices = expected_devices.legacy_qrouter_devices(
+            SUBNETS, [port('p1', 'a'), port('p2', 'a')],
+            port('gw', 'a', address='172.24.4.7'))
+        self.assertEqual(
+            {'qr-p1': ('qr- of subnet1', '10.100.0.1'),
+             'qr-p2': ('qr- of subnet2', '10.100.1.1'),
+             'qg-gw': ('qg- gateway', '172.24.4.7')},
+            {name: (d.role, d.address) for name, d in devices.items()})
+
     def test_missing_port_is_named(self):
         exc = self.assertRaises(
             router_api.UnexpectedPorts, expected_devices.snat_devices,

@@ -77,20 +77,25 @@ class TestGuestConsoles(base.TestCase):
 
 class TestUnreachableVm(base.TestCase):
 
+    def failing_login(self, console, address):
+        """A VmBuilder whose SSH logins time out; the ssh_client mock."""
+        clients = mock.Mock()
+        clients.admin_servers_client.get_console_output.return_value = {
+            'output': console}
+        login = mock.Mock()
+        login.validate_authentication.side_effect = lib_exc.SSHTimeout(
+            host=address, user='root', password=None)
+        ssh = self.useFixture(fixtures.MockPatchObject(
+            vms, 'ssh_client', return_value=login)).mock
+        self.useFixture(fixtures.MockPatchObject(
+            vms.CONF, 'compute_feature_enabled', console_output=True))
+        return vms.VmBuilder(clients, None, None, None, 1), ssh
+
     def test_ssh_timeout_names_the_vm_host_and_console(self):
         vm = vms.Vm('vm1', 'cpnw1', 'subnet1', 'id-1',
                     floating_ip={'floating_ip_address': '172.24.4.9'})
-        clients = mock.Mock()
-        clients.admin_servers_client.get_console_output.return_value = {
-            'output': 'eth0: no DHCP lease\nlogin:'}
-        builder = vms.VmBuilder(clients, None, None, None, 1)
-        login = mock.Mock()
-        login.validate_authentication.side_effect = lib_exc.SSHTimeout(
-            host='172.24.4.9', user='root', password=None)
-        self.useFixture(fixtures.MockPatchObject(
-            vms, 'ssh_client', return_value=login))
-        self.useFixture(fixtures.MockPatchObject(
-            vms.CONF, 'compute_feature_enabled', console_output=True))
+        builder, _ = self.failing_login('eth0: no DHCP lease\nlogin:',
+                                        '172.24.4.9')
         exc = self.assertRaises(vms.VmUnreachable, builder._wait_ssh_login,
                                 vm, {'private_key': 'k'})
         self.assertIn('vm1 on cpnw1: no SSH login as', str(exc))
@@ -101,17 +106,7 @@ class TestUnreachableVm(base.TestCase):
         vm3 = vms.Vm('vm3', 'cpnw2', 'subnet1', 'id-3', fixed_ip='10.0.0.7')
         vm1 = vms.Vm('vm1', 'cpnw1', 'subnet1', 'id-1',
                      floating_ip={'floating_ip_address': '172.24.4.9'})
-        clients = mock.Mock()
-        clients.admin_servers_client.get_console_output.return_value = {
-            'output': 'metadata: no SSH key'}
-        builder = vms.VmBuilder(clients, None, None, None, 1)
-        login = mock.Mock()
-        login.validate_authentication.side_effect = lib_exc.SSHTimeout(
-            host='10.0.0.7', user='root', password=None)
-        ssh = self.useFixture(fixtures.MockPatchObject(
-            vms, 'ssh_client', return_value=login)).mock
-        self.useFixture(fixtures.MockPatchObject(
-            vms.CONF, 'compute_feature_enabled', console_output=True))
+        builder, ssh = self.failing_login('metadata: no SSH key', '10.0.0.7')
         exc = self.assertRaises(vms.VmUnreachable, builder._wait_ssh_login,
                                 vm3, {'private_key': 'k'}, via=vm1)
         self.assertIs(vm1, ssh.call_args.kwargs['via'])
