@@ -16,6 +16,7 @@ REPORTS_DIR = os.path.join(s.CACHE_DIR, 'reports')
 FAILURES_FILE = 'failures.txt'
 FAILURE_TAIL_LINES = 4
 FAILURE_MESSAGE_LINES = 40
+FAILURE_HEAD_LINES = 5
 _TOTAL_RE = re.compile(r'^ - (Passed|Failed|Skipped): (\d+)$', re.MULTILINE)
 
 
@@ -100,12 +101,18 @@ def failure_lines(workspace):
 def traceback_end(message):
     """The innermost frame and the whole exception message, bounded.
 
-    An exception message can be long (a VM's console log); only its end
-    is kept past FAILURE_MESSAGE_LINES.
+    An exception message can be long (a VM's console log): past
+    FAILURE_MESSAGE_LINES, its first lines (what failed, where) and its
+    end are kept.
     """
     lines = [line for line in message.splitlines() if line.strip()]
     frames = [i for i, line in enumerate(lines)
               if line.strip().startswith('File "')]
     if not frames:
         return lines[-FAILURE_TAIL_LINES:]
-    return lines[frames[-1]:][-FAILURE_MESSAGE_LINES:]
+    end = lines[frames[-1]:]
+    if len(end) <= FAILURE_MESSAGE_LINES:
+        return end
+    head = FAILURE_HEAD_LINES
+    return (end[:head] + ['...'] +
+            end[-(FAILURE_MESSAGE_LINES - head - 1):])

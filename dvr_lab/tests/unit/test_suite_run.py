@@ -98,6 +98,8 @@ class TestSuiteRun(testtools.TestCase):
         tail = suite_run.traceback_end(message)
         self.assertEqual(suite_run.FAILURE_MESSAGE_LINES, len(tail))
         self.assertEqual('console line 99', tail[-1])
+        self.assertIn('VmUnreachable: vm1 on cpnw1: no SSH login', tail)
+        self.assertIn('...', tail)
         short = suite_run.traceback_end('\n'.join(message.splitlines()[:8]))
         self.assertEqual('File "b.py", line 2, in g', short[0].strip())
         self.assertEqual('console line 1', short[-1])
