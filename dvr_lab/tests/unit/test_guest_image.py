@@ -82,6 +82,27 @@ class TestInitScript(testtools.TestCase):
             self.init)
         self.assertIn('/root/.ssh/authorized_keys', self.init)
 
+    def test_the_late_key_loop_outlives_a_failed_try(self):
+        # fetch_root_key sets its own deadline; the late loop must go on
+        body = re.search(r'(?ms)^fetch_root_key_late\(\) \{.*?^\}$',
+                         self.init).group(0)
+        script = '\n'.join([
+            'now=0',
+            'seconds_since_boot() { now=$((now + 1)); echo $now; }',
+            'ipv4_address() { echo 10.0.0.5/24; }',
+            'uptime_seconds() { echo 1; }',
+            'say() { echo "$*"; }',
+            'sleep() { :; }',
+            'tries=0',
+            'fetch_root_key() { deadline=0; tries=$((tries + 1)); '
+            '[ $tries -ge 3 ]; }',
+            'LATE_KEY_WAIT=600',
+            body,
+            'fetch_root_key_late http://169.254.169.254 && echo "got $tries"'])
+        done = subprocess.run(['sh', '-c', script], capture_output=True,
+                              text=True, timeout=10)
+        self.assertIn('got 3', done.stdout, done.stderr)
+
     def test_every_wait_is_bounded(self):
         self.assertIn('timeout "$WGET_TIMEOUT" wget', self.init)
         # busybox 1.35's `wget -T` segfaults
