@@ -98,6 +98,18 @@ class DvrHaTestBase(base.DvrScenarioTest):
                           l3_ha.describe_states(found)))
         return found
 
+    def wait_flip(self, old_host):
+        """(new active host or None, the L3 agents last seen)."""
+        done, found = polling.wait_for(
+            self.router_l3_agents,
+            lambda agents: set(l3_ha.hosts_in_state(
+                agents, l3_ha.ACTIVE)) - {old_host},
+            settings.convergence_timeout(), interval=ADDRESS_POLL_INTERVAL)
+        if not done:
+            return None, found
+        return sorted(set(l3_ha.hosts_in_state(found, l3_ha.ACTIVE)) -
+                      {old_host})[0], found
+
     def ha_devices(self, host):
         return self._expected(expected_devices.ha_devices,
                               self.router_ports(router_api.HA_INTERFACE),
@@ -273,18 +285,6 @@ class DvrHaFailoverTest(probing.ContinuousProbing, DvrHaTestBase):
                 'in %s' % (self.router['id'], host,
                            l3_ha.CHECK_CHILD_PROCESSES_INTERVAL,
                            l3_ha.respawn_timeout(), self.snat_namespace))
-
-    def wait_flip(self, old_host):
-        """(new active host or None, the L3 agents last seen)."""
-        done, found = polling.wait_for(
-            self.router_l3_agents,
-            lambda agents: set(l3_ha.hosts_in_state(
-                agents, l3_ha.ACTIVE)) - {old_host},
-            settings.convergence_timeout(), interval=ADDRESS_POLL_INTERVAL)
-        if not done:
-            return None, found
-        return sorted(set(l3_ha.hosts_in_state(found, l3_ha.ACTIVE)) -
-                      {old_host})[0], found
 
     def wait_addresses_on(self, host):
         """(done, problems) of the qg-/sg- addresses on host's snat-."""

@@ -316,17 +316,10 @@ class HaNodeFailureTest(NodeFailureBase, test_dvr_ha.DvrHaTestBase):
 
     def wait_snat_moved(self, old_host):
         """The first host other than old_host the API shows active."""
-        done, found = polling.wait_for(
-            self.router_l3_agents,
-            lambda agents: set(l3_ha.hosts_in_state(
-                agents, l3_ha.ACTIVE)) - {old_host},
-            settings.convergence_timeout())
+        new_host, found = self.wait_flip(old_host)
         self.attach_text('api-router-l3-agents-after-failure',
                          l3_ha.describe_states(found))
-        if not done:
-            return None
-        return sorted(set(l3_ha.hosts_in_state(found, l3_ha.ACTIVE)) -
-                      {old_host})[0]
+        return new_host
 
     def follow_snat_move(self, new_host, snat_probe, timeline):
         """The addresses on the new active host, then SNAT traffic."""
