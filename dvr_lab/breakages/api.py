@@ -110,5 +110,41 @@ class DuplicateFipGatewayPort(base.Breakage):
             self.port_id = None
 
 
+class RacedFipGatewayPort(base.Breakage):
+    """Lose the race on FipAgentGatewayRaceTest's own external network.
+
+    Once the first VM host has its floating IP agent gateway port there,
+    give it a second one, as the race between two neutron workers does.
+    """
+
+    name = 'raced-fip-gateway-port'
+    port_id = None
+
+    def apply(self, test):
+        if self.port_id:
+            return
+        host = sorted(set(test.vm_hosts.values()))[0]
+        marker = '%s-external' % type(test).__name__
+        for network in test.admin_networks_client.list_networks(
+                **{'router:external': True})['networks']:
+            if marker not in network['name']:
+                continue
+            ports = [port for port in test.admin_ports_client.list_ports(
+                device_owner=FIP_AGENT_GATEWAY,
+                network_id=network['id'])['ports']
+                if port['binding:host_id'] == host]
+            if len(ports) == 1:
+                self.port_id = test.admin_ports_client.create_port(
+                    network_id=network['id'],
+                    device_owner=FIP_AGENT_GATEWAY,
+                    device_id=ports[0]['device_id'],
+                    **{'binding:host_id': host})['port']['id']
+
+    def undo(self, test):
+        if self.port_id:
+            test.admin_ports_client.delete_port(self.port_id)
+            self.port_id = None
+
+
 BREAKAGES = (RouterCentralized, SnatUnscheduled, SnatPortElsewhere,
-             NoFipGatewayPort, DuplicateFipGatewayPort)
+             NoFipGatewayPort, DuplicateFipGatewayPort, RacedFipGatewayPort)

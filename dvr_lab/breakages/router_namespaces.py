@@ -99,5 +99,21 @@ class QrouterLeftBehind(base.Breakage):
                                  hosts.qrouter(test)])
 
 
+class ExtraRoutesDropped(base.Breakage):
+    """Flush the extra routes from qrouter-<router> on VM1's host.
+
+    The L3 agent writes a router's routes as static routes (proto static)
+    and does not look at them again until they change.
+    """
+
+    name = 'extra-routes-dropped'
+
+    def apply(self, test):
+        host = test.vms['vm1'].host
+        if hosts.has_netns(host, hosts.qrouter(test)):
+            hosts.in_netns(host, hosts.qrouter(test),
+                           ['ip', 'route', 'flush', 'proto', 'static'])
+
+
 BREAKAGES = (NoSnat, StraySnat, NoQrouterOffSnatHost, NoFpr, FgDown,
-             QrouterLeftBehind)
+             QrouterLeftBehind, ExtraRoutesDropped)

@@ -164,6 +164,12 @@ def _listing(host_client, namespace, argv, present=None):
             result.stderr.strip() or '(no stderr)'))
 
 
+def route_lines(host_client, namespace):
+    """`ip -4 route` lines of namespace on the host; None without it."""
+    result = _listing(host_client, namespace, ['ip', '-4', 'route'])
+    return None if result is None else result.stdout.splitlines()
+
+
 def _run_listing(host_client, namespace, argv):
     """The text argv prints in namespace, for details and parsing."""
     result = _listing(host_client, namespace, argv)

@@ -103,10 +103,11 @@ class TopologyBuilder(object):
         return subnet
 
     def create_router(self, project_id, public_network_id, ha_extension,
-                      ha=False, distributed=True):
+                      ha=False, distributed=True, role='router'):
         """The distributed router with its external gateway.
 
         distributed=False: a legacy (centralized) router instead.
+        public_network_id None: no external gateway.
 
         ha: ask for a DVR+HA router (needs the l3-ha extension; the caller
         checks it). Without it, and when the cloud offers l3-ha, ha=False
@@ -116,11 +117,13 @@ class TopologyBuilder(object):
         if ha and not ha_extension:
             raise ValueError('an HA router needs the l3-ha extension')
         kwargs = {
-            'name': self.name('router'),
+            'name': self.name(role),
             'distributed': bool(distributed),
             'project_id': project_id,
-            'external_gateway_info': {'network_id': public_network_id},
         }
+        if public_network_id:
+            kwargs['external_gateway_info'] = {'network_id':
+                                               public_network_id}
         if ha_extension:
             # A DVR+HA router has a snat- namespace on several hosts;
             # only the tests that ask for it get one.
@@ -142,11 +145,23 @@ class TopologyBuilder(object):
             self.add_router_interface(router, subnets[name])
         return networks, subnets
 
-    def add_router_interface(self, router, subnet):
+    def create_port(self, network, role):
+        """A port on network, of the network's project, for a router."""
+        client = self.clients.admin_ports_client
+        port = client.create_port(network_id=network['id'],
+                                  name=self.name(role),
+                                  project_id=network['project_id'])['port']
+        self._delete_later(client.delete_port, port['id'])
+        return port
+
+    def add_router_interface(self, router, subnet=None, port=None):
+        """Attach router to subnet (its gateway IP) or to port."""
         client = self.clients.admin_routers_client
-        client.add_router_interface(router['id'], subnet_id=subnet['id'])
+        where = ({'port_id': port['id']} if port else
+                 {'subnet_id': subnet['id']})
+        client.add_router_interface(router['id'], **where)
         self._delete_later(client.remove_router_interface, router['id'],
-                           subnet_id=subnet['id'])
+                           **where)
 
 
 def wait_snat_host(routers_client, router_id, timeout):

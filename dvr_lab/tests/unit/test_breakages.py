@@ -31,7 +31,7 @@ class TestCatalogue(testtools.TestCase):
         names = [cls.name for kind in catalogue.KINDS
                  for cls in kind.BREAKAGES]
         self.assertEqual(len(names), len(set(names)))
-        self.assertEqual(33, len(names))
+        self.assertEqual(35, len(names))
 
     def test_list_shows_usage_and_every_breakage_once(self):
         text = catalogue.listing()
@@ -225,3 +225,80 @@ class TestNodeFailureOverrides(testtools.TestCase):
         self.assertIn('link set $dev down', fail[2])
         restore = shlex.split(opts.dvr.host_restore_command)
         self.assertTrue(restore[2].endswith('host restore "$0"'))
+
+
+class FakePorts:
+
+    def __init__(self, ports):
+        self.ports = ports
+        self.created, self.deleted = [], []
+
+    def list_ports(self, **filters):
+        return {'ports': [p for p in self.ports
+                          if p['network_id'] == filters['network_id']]}
+
+    def create_port(self, **kwargs):
+        self.created.append(kwargs)
+        return {'port': {'id': 'dup'}}
+
+    def delete_port(self, port_id):
+        self.deleted.append(port_id)
+
+
+class FakeNetworks:
+
+    def list_networks(self, **filters):
+        return {'networks': [
+            {'id': 'e1', 'name': 'tempest-FakeRaceTest-external-123'},
+            {'id': 'pub', 'name': 'public'}]}
+
+
+class FakeRaceTest:
+
+    vm_hosts = {'A': 'cpnw2', 'B': 'cpnw1'}
+    admin_networks_client = FakeNetworks()
+
+
+class TestRacedFipGatewayPort(testtools.TestCase):
+
+    def test_a_second_port_for_the_first_host_on_the_tests_network_only(
+            self):
+        test = FakeRaceTest()
+        fg = {'device_owner': 'network:floatingip_agent_gateway',
+              'device_id': 'agent1', 'binding:host_id': 'cpnw1'}
+        test.admin_ports_client = FakePorts([
+            dict(fg, id='p1', network_id='e1'),
+            dict(fg, id='p2', network_id='pub')])
+        breakage = catalogue.BREAKAGES['raced-fip-gateway-port']()
+        breakage.apply(test)
+        breakage.apply(test)
+        self.assertEqual([{'network_id': 'e1',
+                           'device_owner': 'network:floatingip_agent_gateway',
+                           'device_id': 'agent1',
+                           'binding:host_id': 'cpnw1'}],
+                         test.admin_ports_client.created)
+        breakage.undo(test)
+        self.assertEqual(['dup'], test.admin_ports_client.deleted)
+
+    def test_nothing_before_the_first_port(self):
+        test = FakeRaceTest()
+        test.admin_ports_client = FakePorts([])
+        catalogue.BREAKAGES['raced-fip-gateway-port']().apply(test)
+        self.assertEqual([], test.admin_ports_client.created)
+
+
+class TestExtraRoutesDropped(testtools.TestCase):
+
+    def test_flushes_static_routes_of_qrouter_on_vm1s_host(self):
+        from dvr_lab.breakages import hosts
+        commands = []
+        self.patch(hosts, 'has_netns', lambda host, ns: True)
+        self.patch(hosts, 'in_netns',
+                   lambda *args: commands.append(args))
+        test = type('T', (), {})()
+        test.router = {'id': 'r1'}
+        test.vms = {'vm1': type('Vm', (), {'host': 'cpnw1'})()}
+        catalogue.BREAKAGES['extra-routes-dropped']().apply(test)
+        self.assertEqual([('cpnw1', 'qrouter-r1',
+                           ['ip', 'route', 'flush', 'proto', 'static'])],
+                         commands)

@@ -116,6 +116,7 @@ class DvrScenarioTest(test.BaseTestCase):
     def resource_setup(cls):
         super().resource_setup()
         extensions = discovery.api_extensions(cls.admin_extensions_client)
+        cls.api_extensions = extensions
         if 'dvr' not in extensions:
             raise cls.skipException(
                 'the Networking API does not offer the dvr extension')
@@ -142,6 +143,7 @@ class DvrScenarioTest(test.BaseTestCase):
             cls.router, topology.subnet_cidrs(
                 CONF.network.project_network_cidr,
                 CONF.network.project_network_mask_bits))
+        cls.extend_topology(builder, extensions)
         cls.initial_snat_host = cls.wait_initial_snat_host()
         cls.vm_hosts = discovery.choose_vm_hosts(candidates,
                                                  cls.initial_snat_host)
@@ -153,6 +155,14 @@ class DvrScenarioTest(test.BaseTestCase):
             settings.convergence_timeout()).create_vms(
                 cls.vm_specs, cls.vm_hosts, cls.networks, cls.keypair,
                 cls.security_group)
+
+    @classmethod
+    def extend_topology(cls, builder, extensions):
+        """More networks and routers, before the VMs boot (none here).
+
+        A class adds its networks to cls.networks, by the subnet names
+        its vm_specs use.
+        """
 
     @classmethod
     def check_ha_capability(cls, extensions):

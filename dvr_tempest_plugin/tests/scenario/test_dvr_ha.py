@@ -21,8 +21,9 @@ addresses on the active one only and moving them when it fails
 (common/l3_ha.py says where in Neutron's code).
 
 DvrHaTest reads the API and the hosts and disturbs nothing;
-DvrHaFailoverTest ([dvr] disruptive_tests = True only) kills the active
-host's keepalived for its own router under continuous probes.
+DvrHaFailoverTest ([dvr] disruptive_tests = True only) ends the active
+host's keepalived for its own router under continuous probes, once as a
+crash (SIGKILL) and once as a clean stop (SIGTERM).
 """
 
 from tempest import config
@@ -45,6 +46,14 @@ from dvr_tempest_plugin.tests.scenario import probing
 CONF = config.CONF
 
 ADDRESS_POLL_INTERVAL = 1
+
+KILLED = 'died'
+STOPPED = 'stopped'
+# How the active host's keepalived ends: (signal, the l3_ha function).
+KEEPALIVED_ENDINGS = {
+    KILLED: ('SIGKILL', l3_ha.kill_keepalived),
+    STOPPED: ('SIGTERM', l3_ha.stop_keepalived),
+}
 
 
 class DvrHaTestBase(base.DvrScenarioTest):
@@ -251,7 +260,7 @@ class DvrHaTest(DvrHaTestBase):
 
 @decorators.serial
 class DvrHaFailoverTest(probing.ContinuousProbing, DvrHaTestBase):
-    """The active host's keepalived killed under continuous probes.
+    """The active host's keepalived ended under continuous probes.
 
     Serial, like AgentFailureTest: no other test class runs while it
     disrupts. Only the keepalived of this class's own router is killed,
@@ -298,22 +307,25 @@ class DvrHaFailoverTest(probing.ContinuousProbing, DvrHaTestBase):
                          view.text())
         return done, hoststate.namespace_problems(view, expected)
 
-    def fail_over(self, old_host, keepalived, snat_probe, timeline):
-        """Kill keepalived; follow the API, the addresses and the traffic.
+    def fail_over(self, old_host, keepalived, how, snat_probe, timeline):
+        """Signal keepalived; follow the API, the addresses and the traffic.
 
-        Returns (new active host or None, problems found).
+        how is one of KEEPALIVED_ENDINGS. Returns (new active host or
+        None, problems found).
         """
         client = self.host(old_host)
-        killed = timeline.mark('SIGKILL %s' % keepalived, events.DISRUPTED)
-        l3_ha.kill_keepalived(client, keepalived)
+        signal_name, end = KEEPALIVED_ENDINGS[how]
+        killed = timeline.mark('%s %s' % (signal_name, keepalived),
+                               events.DISRUPTED)
+        end(client, keepalived)
         new_host, found = self.wait_flip(old_host)
         if new_host is None:
             return None, [
                 'expected another L3 agent of router %s to become active in '
-                'the API within %d s of the kill of keepalived on host %s, '
+                'the API within %d s of the %s of keepalived on host %s, '
                 'found: %s' % (self.router['id'],
-                               settings.convergence_timeout(), old_host,
-                               l3_ha.describe_states(found))]
+                               settings.convergence_timeout(), signal_name,
+                               old_host, l3_ha.describe_states(found))]
         timeline.mark('API: %s' % l3_ha.describe_states(found),
                       events.HA_FLIPPED)
         problems = []
@@ -359,25 +371,45 @@ class DvrHaFailoverTest(probing.ContinuousProbing, DvrHaTestBase):
     def test_snat_fails_over_when_active_keepalived_dies(self):
         """Kill the active host's keepalived: SNAT moves, DVR keeps flowing.
 
+        keepalived gets SIGKILL (a crash: no goodbye advertisement, its
+        addresses stay where they are), so the standby takes over after
+        three missed advertisements. See check_failover for the probes
+        and what is asserted.
+        """
+        self.check_failover(KILLED)
+
+    @decorators.idempotent_id('46c8aefe-6c6e-4dcf-81f5-ddc9abe7e02e')
+    def test_snat_fails_over_when_active_keepalived_stops(self):
+        """Stop the active host's keepalived: SNAT moves, DVR keeps flowing.
+
+        keepalived gets SIGTERM (its own shutdown, as when an operator
+        or a package upgrade stops it): it sends a priority-0
+        advertisement and removes its addresses, so the standby takes
+        over at once. See check_failover for the probes and what is
+        asserted.
+        """
+        self.check_failover(STOPPED)
+
+    def check_failover(self, how):
+        """End the active host's keepalived (how) under probes; assert.
+
         Probes: the tester to VM1's floating IP, VM1 to VM2 (east-west
         across hosts), VM2 (no floating IP) to [dvr] outside_address
         through SNAT. The keepalived of this router on the active host is
-        killed with SIGKILL (a crash: no goodbye advertisement), by the
-        PIDs its pid files name (<ha_confs_path>/<router>.pid.keepalived
-        and -vrrp), found among the processes of that host's
-        snat-<router>.
+        found by the PIDs its pid files name
+        (<ha_confs_path>/<router>.pid.keepalived and -vrrp) among the
+        processes of that host's snat-<router>.
 
         Asserted: a standby becomes active in the API; the qg-/sg-
         addresses appear in its snat-; the SNAT probe's longest outage is
-        within [dvr] ha_failover_max_outage (VRRP declares the active dead
-        after three missed advertisements); floating-IP and east-west
+        within [dvr] ha_failover_max_outage; floating-IP and east-west
         probes, served by the hosts' own qrouter- and fip-, lose nothing
         over 1 s; the L3 agent's process monitor respawns keepalived on
         the old host within check_child_processes_interval (60 s by
         default) plus a margin, and that host then stays standby, without
-        addresses. The timeline detail (and timeline.svg) says when the
-        kill was, when the API noticed, when the addresses moved and when
-        SNAT traffic recovered.
+        addresses. The timeline detail (and timeline.svg) says when
+        keepalived ended, when the API noticed, when the addresses moved
+        and when SNAT traffic recovered.
         """
         outside = self.outside_address()
         old_host = l3_ha.active_host(self.wait_ha_settled())
@@ -387,7 +419,8 @@ class DvrHaFailoverTest(probing.ContinuousProbing, DvrHaTestBase):
                                                self.router['id'])
         except l3_ha.KeepalivedNotFound as exc:
             self.fail(str(exc))
-        self.attach_text('keepalived-killed', str(keepalived))
+        self.attach_text('keepalived-%s' % how, '%s %s' % (
+            KEEPALIVED_ENDINGS[how][0], keepalived))
         vm1, vm2 = self.vms['vm1'], self.vms['vm2']
         snat_probe = self.vm_probe('%s -> outside %s (SNAT)' % (vm2, outside),
                                    vm2, outside, via=vm1)
@@ -399,7 +432,7 @@ class DvrHaFailoverTest(probing.ContinuousProbing, DvrHaTestBase):
         self.addCleanup(self.ensure_keepalived_back, old_host,
                         keepalived.pid)
         try:
-            new_host, problems = self.fail_over(old_host, keepalived,
+            new_host, problems = self.fail_over(old_host, keepalived, how,
                                                 snat_probe, timeline)
             problems += self.restore(old_host, keepalived, timeline)
             self.wait_next_burst(running, timeline.mark('restored'))
@@ -409,22 +442,22 @@ class DvrHaFailoverTest(probing.ContinuousProbing, DvrHaTestBase):
         longest = reports[0].longest_outage()
         outage = longest[1] if longest else 0.0
         self.attach_text('ha-failover-outcome', '\n'.join(
-            ['active %s -> %s; SNAT outage %.1f s (limit %d s)' % (
-                old_host, new_host, outage,
-                settings.ha_failover_max_outage())] +
+            ['keepalived %s on %s; active %s -> %s; SNAT outage %.1f s '
+             '(limit %d s)' % (how, old_host, old_host, new_host, outage,
+                               settings.ha_failover_max_outage())] +
             [report.summary() for report in reports]))
         if outage > settings.ha_failover_max_outage():
             problems.append(
                 'expected a SNAT outage of at most %d s ([dvr] '
-                'ha_failover_max_outage) when keepalived died on host %s, '
+                'ha_failover_max_outage) when keepalived %s on host %s, '
                 'found %.1f s: %s' % (settings.ha_failover_max_outage(),
-                                      old_host, outage,
+                                      how, old_host, outage,
                                       reports[0].summary()))
         problems += [
             'expected floating-IP and east-west traffic to keep flowing (no '
-            'outage over %.1f s) while keepalived of host %s was dead and '
+            'outage over %.1f s) while keepalived of host %s %s and was '
             'respawned, found: %s' % (probing.MAX_BLIP_SECONDS, old_host,
-                                      summary)
+                                      how, summary)
             for summary in self.outage_problems(reports[1:],
                                                 probing.MAX_BLIP_SECONDS)]
         if problems:

@@ -187,6 +187,13 @@ class TestKeepalived(base.TestCase):
         self.assertEqual((['kill', '-KILL', '102', '101'],
                           l3_ha.KILL_TIMEOUT), host.commands[-1])
 
+    def test_stop_is_a_bounded_sigterm_of_the_main_process_only(self):
+        host = keepalived_host()
+        host.answers['kill -TERM 101'] = (0, '')
+        l3_ha.stop_keepalived(host, l3_ha.find_keepalived(host, ROUTER))
+        self.assertEqual((['kill', '-TERM', '101'], l3_ha.KILL_TIMEOUT),
+                         host.commands[-1])
+
     def test_no_process_in_the_namespace(self):
         exc = self.assertRaises(l3_ha.KeepalivedNotFound,
                                 l3_ha.find_keepalived,

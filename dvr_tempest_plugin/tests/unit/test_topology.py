@@ -73,3 +73,44 @@ class TestCreateRouter(base.TestCase):
 
     def test_ha_needs_the_extension(self):
         self.assertRaises(ValueError, self.create, False, ha=True)
+
+    def test_no_public_network_no_gateway(self):
+        clients = type('Clients', (), {})()
+        clients.admin_routers_client = FakeRouterCreator()
+        builder = topology.TopologyBuilder(clients, lambda *a, **k: None,
+                                           'tempest', 'Test')
+        builder.create_router('p1', None, True, distributed=False,
+                              role='legacy-router')
+        asked = clients.admin_routers_client.created[0]
+        self.assertNotIn('external_gateway_info', asked)
+        self.assertIs(False, asked['distributed'])
+        self.assertIn('Test-legacy-router', asked['name'])
+
+
+class FakeInterfaces(object):
+
+    def __init__(self):
+        self.added = []
+
+    def add_router_interface(self, router_id, **kwargs):
+        self.added.append((router_id, kwargs))
+
+    def remove_router_interface(self, router_id, **kwargs):
+        pass
+
+
+class TestRouterInterface(base.TestCase):
+
+    def test_by_subnet_or_by_port(self):
+        clients = type('Clients', (), {})()
+        clients.admin_routers_client = FakeInterfaces()
+        cleanups = []
+        builder = topology.TopologyBuilder(
+            clients, lambda *a, **k: cleanups.append((a, k)), 'tempest',
+            'Test')
+        builder.add_router_interface({'id': 'r1'}, {'id': 's1'})
+        builder.add_router_interface({'id': 'r1'}, port={'id': 'p1'})
+        self.assertEqual([('r1', {'subnet_id': 's1'}),
+                          ('r1', {'port_id': 'p1'})],
+                         clients.admin_routers_client.added)
+        self.assertEqual({'port_id': 'p1'}, cleanups[1][1])
