@@ -36,12 +36,15 @@ from dvr_tempest_plugin.common import hoststate
 from dvr_tempest_plugin.common import known_defects
 from dvr_tempest_plugin.common import l3_ha
 from dvr_tempest_plugin.common import naming
+from dvr_tempest_plugin.common import paths
 from dvr_tempest_plugin.common import polling
+from dvr_tempest_plugin.common import probes
 from dvr_tempest_plugin.common import router_api
 from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.tests.scenario import base
 from dvr_tempest_plugin.tests.scenario import probing
+from dvr_tempest_plugin.tests.scenario import tracing
 
 CONF = config.CONF
 
@@ -259,7 +262,8 @@ class DvrHaTest(DvrHaTestBase):
 
 
 @decorators.serial
-class DvrHaFailoverTest(probing.ContinuousProbing, DvrHaTestBase):
+class DvrHaFailoverTest(probing.ContinuousProbing, tracing.PathTracing,
+                        DvrHaTestBase):
     """The active host's keepalived ended under continuous probes.
 
     Serial, like AgentFailureTest: no other test class runs while it
@@ -409,7 +413,8 @@ class DvrHaFailoverTest(probing.ContinuousProbing, DvrHaTestBase):
         default) plus a margin, and that host then stays standby, without
         addresses. The timeline detail (and timeline.svg) says when
         keepalived ended, when the API noticed, when the addresses moved
-        and when SNAT traffic recovered.
+        and when SNAT traffic recovered. Then a traced ping shows SNAT
+        leaving through the new active's qg- (check_snat_leaves_through).
         """
         outside = self.outside_address()
         old_host = l3_ha.active_host(self.wait_ha_settled())
@@ -463,3 +468,38 @@ class DvrHaFailoverTest(probing.ContinuousProbing, DvrHaTestBase):
         if problems:
             self.fail('router %s:\n%s' % (self.router['id'],
                                           '\n'.join(problems)))
+        self.check_snat_leaves_through(new_host, old_host)
+
+    def check_snat_leaves_through(self, new_host, old_host):
+        """Traced VM2 -> outside: SNAT through the new active's snat- only.
+
+        Request in on VM2's qr- on its host, in on the new active's sg-
+        of subnet2, out of its qg- from the router's gateway address; the
+        reply back in on that qg- and out of that sg-; nothing of the
+        probe on the old active's sg-/qg- (standby now).
+        """
+        outside = self.outside_address()
+        vm1, vm2 = self.vms['vm1'], self.vms['vm2']
+        gateway_ip = self.router_gateway_ip()
+        qr = self.qr_point(vm2.host, vm2.subnet)
+        sg, qg = self.sg_point(new_host, vm2.subnet), self.qg_point(new_host)
+        old = [self.sg_point(old_host, vm2.subnet), self.qg_point(old_host)]
+
+        def send(probe):
+            return probes.ping_from_vm(self.ssh_client(vm2, via=vm1), probe,
+                                       outside, tracing.PROBES, str(vm2))
+
+        self.warm_up(lambda: self.ping_from_vm(vm2, outside, via=vm1))
+        seen = self.trace([qr, sg, qg], [qg, sg], old, send,
+                          self.endpoint(vm2), self.outside_endpoint(outside))
+        self.check_path(seen, [
+            paths.seen(qr, tracing.REQUEST, vm2.fixed_ip, outside,
+                       tracing.IN),
+            paths.seen(sg, tracing.REQUEST, vm2.fixed_ip, outside,
+                       tracing.IN),
+            paths.seen(qg, tracing.REQUEST, gateway_ip, outside,
+                       tracing.OUT),
+            paths.seen(qg, tracing.REPLY, outside, gateway_ip, tracing.IN),
+            paths.seen(sg, tracing.REPLY, outside, vm2.fixed_ip,
+                       tracing.OUT)] +
+            [paths.untouched(point) for point in old])
