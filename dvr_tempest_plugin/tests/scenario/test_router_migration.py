@@ -41,16 +41,10 @@ MODES = {LEGACY: {'distributed': False, 'ha': False},
 STEPS = (DVR, DVR_HA, DVR, LEGACY)
 
 
-class RouterMigrationTest(test_dvr_ha.DvrHaTestBase):
-    """The article's topology on a router that starts legacy.
-
-    Skips, naming the need, as the DVR+HA classes do: the DVR+HA step
-    needs the l3-ha extension and two alive dvr_snat agents.
-    """
+class RouterMigrationBase(test_dvr_ha.DvrHaTestBase):
+    """The article's topology on a router that migrates (no tests here)."""
 
     router_ha = False
-    router_distributed = False
-    needs_ha_capability = True
 
     @classmethod
     def wait_initial_snat_host(cls):
@@ -76,9 +70,8 @@ class RouterMigrationTest(test_dvr_ha.DvrHaTestBase):
         return 'distributed=%s ha=%s' % (router.get('distributed'),
                                          router.get('ha'))
 
-    @decorators.idempotent_id('9286f1a0-326e-4e3a-8b73-da841a7a06e0')
-    def test_migrations_keep_hosts_and_traffic_right(self):
-        """legacy -> DVR -> DVR+HA -> DVR -> legacy, each checked on hosts.
+    def check_migrations(self, initial, steps):
+        """Check the router as initial, then migrate it through steps.
 
         Each migration: admin_state_up False, the new flags, admin_state_up
         True. Then, on every host that could hold the router (VM hosts,
@@ -95,16 +88,54 @@ class RouterMigrationTest(test_dvr_ha.DvrHaTestBase):
         hosts = sorted(set(self.vm_hosts.values()) |
                        set(self.dvr_snat_hosts()))
         self.require_host_access(hosts)
-        self.check_mode(LEGACY, hosts, outside)
+        self.check_mode(initial, hosts, outside)
         times = []
-        previous = LEGACY
-        for mode in STEPS:
+        previous = initial
+        for mode in steps:
             started = self.migrate(mode)
             self.check_mode(mode, hosts, outside)
             times.append('%s -> %s: %.1f s' % (
                 previous, mode, time.monotonic() - started))
             previous = mode
             self.attach_text('migration-times', '\n'.join(times))
+
+
+class RouterMigrationTest(RouterMigrationBase):
+    """Every migration, on a router that starts legacy.
+
+    Skips, naming the need, as the DVR+HA classes do: the DVR+HA step
+    needs the l3-ha extension and two alive dvr_snat agents.
+    """
+
+    router_distributed = False
+    needs_ha_capability = True
+
+    @decorators.idempotent_id('9286f1a0-326e-4e3a-8b73-da841a7a06e0')
+    def test_migrations_keep_hosts_and_traffic_right(self):
+        """legacy -> DVR -> DVR+HA -> DVR -> legacy, each checked on hosts.
+
+        See RouterMigrationBase.check_migrations for what is checked.
+        """
+        self.check_migrations(LEGACY, STEPS)
+
+
+class DvrToLegacyMigrationTest(RouterMigrationBase):
+    """A router that starts distributed, made legacy.
+
+    RouterMigrationTest reaches this step last, after the steps that
+    Neutron's stale-MAC defect breaks (doc/source/neutron-defects.rst);
+    here it is the only one.
+    """
+
+    router_distributed = True
+
+    @decorators.idempotent_id('5903af73-6ded-405f-8223-a079bcc79e52')
+    def test_dvr_to_legacy_keeps_hosts_and_traffic_right(self):
+        """DVR -> legacy: qrouter- leaves the computes, traffic holds.
+
+        See RouterMigrationBase.check_migrations for what is checked.
+        """
+        self.check_migrations(DVR, (LEGACY,))
 
     # -- migration -----------------------------------------------------------
 
