@@ -74,7 +74,7 @@ def install(breakage_of):
         keeper = Keeper(breakage, test)
         print('%s: breaking the lab: %s' % (test.id(), breakage.name))
         keeper.start()
-        # Runs before the test's own cleanups (restoring agents, ...).
+        # Runs after the test's own cleanups (LIFO), before the class's.
         test.addCleanup(keeper.stop)
 
     base.DvrScenarioTest.setUp = setUp
@@ -110,6 +110,8 @@ class Report(testtools.TestResult):
 
     def addSkip(self, test, reason=None, details=None):
         super().addSkip(test, reason=reason, details=details)
+        if reason is None and details and 'reason' in details:
+            reason = details['reason'].as_text()
         print('\n== skipped: %s: %s' % (test.id(), reason))
 
 

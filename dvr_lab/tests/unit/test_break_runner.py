@@ -30,3 +30,24 @@ class TestTestIds(testtools.TestCase):
         found = runner.breakages_by_test(
             catalogue.requests([name + '=no-fpr']))
         self.assertEqual(['no-fpr'], [b.name for b in found.values()])
+
+
+class TestReport(testtools.TestCase):
+
+    def test_a_skip_says_its_reason_from_the_details(self):
+        import io
+        from unittest import mock
+
+        from testtools import content
+
+        class Skipped(testtools.TestCase):
+            def test_it(self):
+                pass
+
+        out = io.StringIO()
+        with mock.patch('sys.stdout', out):
+            runner.Report().addSkip(
+                Skipped('test_it'),
+                details={'reason': content.text_content('known defect')})
+        self.assertIn('== skipped: ', out.getvalue())
+        self.assertIn(': known defect', out.getvalue())
