@@ -143,7 +143,7 @@ class DvrScenarioTest(test.BaseTestCase):
             cls.router, topology.subnet_cidrs(
                 CONF.network.project_network_cidr,
                 CONF.network.project_network_mask_bits))
-        cls.extend_topology(builder, extensions)
+        cls.extend_topology(builder)
         cls.initial_snat_host = cls.wait_initial_snat_host()
         cls.vm_hosts = discovery.choose_vm_hosts(candidates,
                                                  cls.initial_snat_host)
@@ -157,7 +157,7 @@ class DvrScenarioTest(test.BaseTestCase):
                 cls.security_group)
 
     @classmethod
-    def extend_topology(cls, builder, extensions):
+    def extend_topology(cls, builder):
         """More networks and routers, before the VMs boot (none here).
 
         A class adds its networks to cls.networks, by the subnet names

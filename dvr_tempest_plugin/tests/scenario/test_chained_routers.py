@@ -60,14 +60,14 @@ class ChainedRoutersTest(base.DvrScenarioTest):
                 vms.VmSpec('vm3', discovery.HOST_B, 'subnet3', True))
 
     @classmethod
-    def extend_topology(cls, builder, extensions):
+    def extend_topology(cls, builder):
         cidrs = dict(zip(ADDED_SUBNETS, topology.subnet_cidrs(
             CONF.network.project_network_cidr,
             CONF.network.project_network_mask_bits,
             len(topology.SUBNETS) + len(ADDED_SUBNETS))[
                 len(topology.SUBNETS):]))
         project_id = cls.os_primary.credentials.project_id
-        ha_extension = 'l3-ha' in extensions
+        ha_extension = 'l3-ha' in cls.api_extensions
         cls.router_b = builder.create_router(
             project_id, CONF.network.public_network_id, ha_extension,
             role='router-b')
