@@ -159,8 +159,8 @@ class ChainedRoutersTest(base.DvrScenarioTest):
         client = self.admin_agents_client
         client.delete_router_from_l3_agent(current['id'],
                                            self.legacy_router['id'])
-        client.add_router_to_l3_agent(others[0]['id'],
-                                      router_id=self.legacy_router['id'])
+        client.create_router_on_l3_agent(others[0]['id'],
+                                         router_id=self.legacy_router['id'])
         return self.bound_host(self.legacy_router)
 
     # -- traffic -------------------------------------------------------------
