@@ -145,12 +145,16 @@ class TopologyBuilder(object):
             self.add_router_interface(router, subnets[name])
         return networks, subnets
 
-    def create_port(self, network, role):
-        """A port on network, of the network's project, for a router."""
+    def create_port(self, network, role, **attributes):
+        """A port on network, of the network's project.
+
+        For a router interface, or bound to a host through attributes.
+        """
         client = self.clients.admin_ports_client
         port = client.create_port(network_id=network['id'],
                                   name=self.name(role),
-                                  project_id=network['project_id'])['port']
+                                  project_id=network['project_id'],
+                                  **attributes)['port']
         self._delete_later(client.delete_port, port['id'])
         return port
 

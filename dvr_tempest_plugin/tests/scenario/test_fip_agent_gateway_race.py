@@ -30,7 +30,6 @@ raced for.
 from concurrent import futures
 
 from tempest import config
-from tempest.lib.common.utils import data_utils
 from tempest.lib.common.utils import test_utils
 from tempest.lib import decorators
 
@@ -68,16 +67,11 @@ class FipAgentGatewayRaceTest(base.DvrScenarioTest):
         cls.admin_networks_client = cls.os_admin.network.NetworksClient()
         cls.admin_subnets_client = cls.os_admin.network.SubnetsClient()
 
-    def name(self, role):
-        return data_utils.rand_name(prefix=CONF.resource_name_prefix,
-                                    name='%s-%s' % (type(self).__name__,
-                                                    role))
-
-    def create_external_network(self):
+    def create_external_network(self, builder):
         """An external network of the test's own, with a subnet."""
         networks = self.admin_networks_client
         network = networks.create_network(
-            name=self.name('external'), **{'router:external': True}
+            name=builder.name('external'), **{'router:external': True}
         )['network']
         self.addCleanup(test_utils.call_and_ignore_notfound_exc,
                         networks.delete_network, network['id'])
@@ -107,14 +101,9 @@ class FipAgentGatewayRaceTest(base.DvrScenarioTest):
             200 + index // 256, index % 256))
         builder.add_router_interface(router, subnet)
         for host in hosts:
-            port = self.admin_ports_client.create_port(
-                network_id=network['id'], name=self.name('on-' + host),
-                project_id=network['project_id'],
-                device_owner=COMPUTE_OWNER,
-                **{'binding:host_id': self.inventory.nova_host(host)}
-            )['port']
-            self.addCleanup(test_utils.call_and_ignore_notfound_exc,
-                            self.admin_ports_client.delete_port, port['id'])
+            builder.create_port(
+                network, 'on-' + host, device_owner=COMPUTE_OWNER,
+                **{'binding:host_id': self.inventory.nova_host(host)})
         return router
 
     def set_gateway(self, router, network):
@@ -170,7 +159,7 @@ class FipAgentGatewayRaceTest(base.DvrScenarioTest):
         builder = topology.TopologyBuilder(
             self, self.addCleanup, CONF.resource_name_prefix,
             type(self).__name__)
-        external = self.create_external_network()
+        external = self.create_external_network(builder)
         routers = [self.router_served_on(builder, hosts, index)
                    for index in range(ROUTERS)]
         with futures.ThreadPoolExecutor(len(routers)) as pool:

@@ -114,3 +114,30 @@ class TestRouterInterface(base.TestCase):
                           ('r1', {'port_id': 'p1'})],
                          clients.admin_routers_client.added)
         self.assertEqual({'port_id': 'p1'}, cleanups[1][1])
+
+
+class FakePortCreator(object):
+
+    def __init__(self):
+        self.created = []
+
+    def create_port(self, **kwargs):
+        self.created.append(kwargs)
+        return {'port': dict(kwargs, id='p1')}
+
+
+class TestCreatePort(base.TestCase):
+
+    def test_in_the_networks_project_with_extra_attributes(self):
+        clients = type('Clients', (), {})()
+        clients.admin_ports_client = FakePortCreator()
+        builder = topology.TopologyBuilder(clients, lambda *a, **k: None,
+                                           'tempest', 'Test')
+        builder.create_port({'id': 'n1', 'project_id': 'p'}, 'on-cpnw1',
+                            device_owner='compute:nova',
+                            **{'binding:host_id': 'cpnw1'})
+        asked = clients.admin_ports_client.created[0]
+        self.assertEqual(('n1', 'p', 'compute:nova', 'cpnw1'), (
+            asked['network_id'], asked['project_id'], asked['device_owner'],
+            asked['binding:host_id']))
+        self.assertIn('Test-on-cpnw1', asked['name'])
