@@ -125,6 +125,9 @@ class FakePortCreator(object):
         self.created.append(kwargs)
         return {'port': dict(kwargs, id='p1')}
 
+    def delete_port(self, port_id):
+        pass
+
 
 class TestCreatePort(base.TestCase):
 
