@@ -11,6 +11,9 @@ from dvr_lab import processes
 from dvr_lab import services
 from dvr_lab import settings as s
 
+# How long a stop waits after SIGTERM before SIGKILL.
+STOP_TIMEOUT = 20
+
 
 def this_host():
     try:
@@ -47,8 +50,12 @@ def main(argv=None):
         os.killpg(pid, signal.SIGKILL)
         print('%s killed (SIGKILL), pid %d' % (svc.name, pid))
         return 0
-    processes.kill_group(pid, timeout=20)
-    print('%s stopped, pid %d' % (svc.name, pid))
+    if processes.kill_group(pid, timeout=STOP_TIMEOUT):
+        # as a service manager does (systemd's TimeoutStopSec)
+        print('%s did not exit within %d s of SIGTERM: killed (SIGKILL), '
+              'pid %d' % (svc.name, STOP_TIMEOUT, pid))
+    else:
+        print('%s stopped (exited on SIGTERM), pid %d' % (svc.name, pid))
     return 0
 
 

@@ -72,11 +72,15 @@ def stop(name, timeout=15):
 
 
 def kill_group(pid, timeout=15):
-    terminate_all([pid], timeout)
+    """SIGTERM pid's group, SIGKILL after timeout; True if it needed that."""
+    return bool(terminate_all([pid], timeout))
 
 
 def terminate_all(pids, timeout=10):
-    """SIGTERM each PID's group at once, SIGKILL whatever outlives timeout."""
+    """SIGTERM each PID's group at once, SIGKILL whatever outlives timeout.
+
+    Returns the PIDs that had to be killed.
+    """
     for pid in pids:
         _signal_group(pid, signal.SIGTERM)
 
@@ -88,10 +92,12 @@ def terminate_all(pids, timeout=10):
     gone, _ = polling.wait_for(alive, lambda left: not left, timeout,
                                interval=0.1)
     if gone:
-        return
-    for pid in pids:
+        return []
+    survivors = alive()
+    for pid in survivors:
         _signal_group(pid, signal.SIGKILL)
         _reap(pid)
+    return survivors
 
 
 def _signal_group(pid, sig):

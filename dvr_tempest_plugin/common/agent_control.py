@@ -42,6 +42,8 @@ class Agent(object):
         self.agent_type = options.AGENT_TYPES[kind]
         self.agents_client = agents_client
         self._timeout = timeout
+        # The CommandResult of the last stop or kill.
+        self.interruption = None
 
     def __str__(self):
         return '%s agent of %s' % (self.kind, self.host_client.name)
@@ -111,7 +113,7 @@ class Agent(object):
         # Refuse to interrupt an agent that could not be started again.
         self.argv('start')
         try:
-            self.run(action)
+            self.interruption = self.run(action)
             yield self
         finally:
             self.restore()

@@ -33,16 +33,22 @@ def wait_for(observe, done, timeout, interval=POLL_INTERVAL):
         time.sleep(interval)
 
 
-def wait_stable(observe, quiet_seconds, timeout):
-    """Wait until observe() returns the same value twice, quiet_seconds apart.
+def wait_stable(observe, quiet_seconds, timeout, interval=POLL_INTERVAL):
+    """Wait until observe() has returned one value for quiet_seconds.
 
-    Returns (done, last observation), like wait_for.
+    Observes every interval, so the wait ends about quiet_seconds after
+    the last change, not after the next whole quiet period. Returns
+    (done, last observation), like wait_for.
     """
-    previous = []
-
-    def unchanged(current):
-        same = bool(previous) and previous[-1] == current
-        previous.append(current)
-        return same
-
-    return wait_for(observe, unchanged, timeout, interval=quiet_seconds)
+    deadline = time.monotonic() + timeout
+    unchanged_since, last = None, None
+    while True:
+        moment = time.monotonic()
+        observation = observe()
+        if unchanged_since is None or observation != last:
+            unchanged_since, last = moment, observation
+        elif moment - unchanged_since >= quiet_seconds:
+            return True, observation
+        if moment >= deadline:
+            return False, observation
+        time.sleep(interval)

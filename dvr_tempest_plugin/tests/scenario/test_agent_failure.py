@@ -43,7 +43,7 @@ from dvr_tempest_plugin.tests.scenario import probing
 CONF = config.CONF
 
 BURST_SECONDS = probing.BURST_SECONDS
-SETTLE_SECONDS = 10
+SETTLE_SECONDS = 6
 MAX_BLIP_SECONDS = probing.MAX_BLIP_SECONDS
 
 
@@ -134,8 +134,8 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
         back in sync with the API before it ends.
         """
         self.addCleanup(self.wait_namespaces_in_sync)
-        with self.agent(kind, host).interrupted(action):
-            yield
+        with self.agent(kind, host).interrupted(action) as agent:
+            yield agent
 
     def agent(self, kind, host):
         return agent_control.Agent(self.host(host), kind,
@@ -150,9 +150,12 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
         Returns the moments (time.monotonic) the agent went down, was
         started again, and was reported alive again.
         """
-        with self.interrupted(kind, action, host):
-            down = timeline.mark('%s %s agent on %s' % (action, kind, host),
-                                 events.DISRUPTED)
+        with self.interrupted(kind, action, host) as agent:
+            # what the command said, e.g. that a stop ended in SIGKILL
+            said = agent.interruption.stdout.strip()
+            down = timeline.mark('%s %s agent on %s%s' % (
+                action, kind, host, ': %s' % said if said else ''),
+                events.DISRUPTED)
             self.wait_agent_dead(kind, host)
             timeline.mark('API reports the %s agent of %s dead' % (
                 kind, host), events.DEAD_IN_API)
@@ -196,8 +199,9 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
 
     def check_data_plane_survives(self, kind, action, host, role):
         """Disrupt an agent of host under probes; assert no outage."""
-        self.wait_agent_settled(kind, host)
         running = self.data_plane_probes()
+        # The probes warm up while the agent settles from the last test.
+        self.wait_agent_settled(kind, host)
         since = self.wait_answering(running)
         timeline = events.Timeline()
         moments = None
@@ -377,7 +381,7 @@ class AgentFailureTest(AgentFailureBase):
 
         The OVS agent programs flows; ovs-vswitchd forwards. Killing the
         agent leaves the flows, including DVR's, in place; after its
-        restart the probes run until its flows are unchanged for 10 s.
+        restart the probes run until its flows are unchanged for 6 s.
         """
         self.snat_host_check('ovs', 'kill')
 

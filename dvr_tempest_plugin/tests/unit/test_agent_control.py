@@ -91,6 +91,10 @@ class TestAgentControl(base.TestCase):
         self.assertRaises(RuntimeError, interrupt)
         self.assertEqual(['stop', 'start'], [c[1] for c in host.calls])
 
+    def test_keeps_what_the_interruption_said(self):
+        with self.agent(RecordingHost()).interrupted('stop') as agent:
+            self.assertTrue(agent.interruption.command.endswith(' stop l3'))
+
     def test_interrupt_refuses_start(self):
         def interrupt():
             with self.agent(RecordingHost()).interrupted('start'):
