@@ -8,8 +8,9 @@ what lived only in its memory goes: the namespaces its agents made
 as a real disk does: the Open vSwitch database, libvirt's domains, nova's
 instance files, the agents' state.
 
-restore is its boot: links up, Open vSwitch with its bridges, sshd,
-libvirt, then the neutron agents and nova-compute, which starts the
+restore is its boot: links up, Open vSwitch with its bridges,
+neutron-ovs-cleanup (as distributions run it at boot), sshd, libvirt,
+then the neutron agents and nova-compute, which starts the
 guests that ran (resume_guests_state_on_host_boot). It returns once
 they are started; the cloud notices them as it would a booted node.
 
@@ -37,6 +38,7 @@ LINK_PREFIXES = ('m-', 't-', 'x-')
 # The host's own tmpfs mounts besides /run/netns (namespaces.PRIVATE_TMPFS)
 VOLATILE_DIRS = ('/run/openvswitch', '/run/libvirt')
 KILL_TIMEOUT = 10
+CLEANUP_TIMEOUT = 60
 
 
 class HostFailureError(Exception):
@@ -131,6 +133,23 @@ def fail(name):
     return len(pids)
 
 
+def clean_switch(host):
+    """neutron-ovs-cleanup, as a node's boot runs it before its agents.
+
+    The database kept the ports of before the failure; internal ports
+    that Open vSwitch makes again for them are not the devices the
+    agents then move into their new namespaces (on the netdev datapath
+    such a qr- receives but what it sends is lost). Distributions run
+    neutron-ovs-cleanup at boot for this.
+    """
+    namespaces.run(host, [
+        s.venv_bin('neutron-ovs-cleanup'),
+        '--config-file', services.host_etc(host, 'neutron', 'neutron.conf'),
+        '--config-file', services.host_etc(host, 'neutron',
+                                           'openvswitch_agent.ini'),
+    ], timeout=CLEANUP_TIMEOUT)
+
+
 def restore(name):
     """Boot host name again: its links, switch and daemons."""
     host = agent_host(name)
@@ -145,6 +164,7 @@ def restore(name):
     _set_links(host, 'up')
     computes.start_ovs(host)
     computes.create_bridges(host)
+    clean_switch(host)
     computes.start_services(host, services.host_base_daemons)
     computes.start_services(host, services.host_cloud_daemons)
     _record_failed(failed_hosts() - {name})

@@ -67,3 +67,25 @@ class TestHostFailure(testtools.TestCase):
         self.assertEqual(['down', 'down', 'down', 'pids'], order)
         kill.assert_called_once_with([1234])
         self.assertEqual({'cpnw1'}, host_failure.failed_hosts())
+
+    def test_restore_cleans_the_switch_before_the_agents_start(self):
+        order = []
+        self.useFixture(fixtures.MockPatch('dvr_lab.processes.running',
+                                           return_value=False))
+        for name in ('start_ovs', 'create_bridges'):
+            self.useFixture(fixtures.MockPatch(
+                'dvr_lab.computes.' + name,
+                side_effect=lambda host, name=name: order.append(name)))
+        self.useFixture(fixtures.MockPatch(
+            'dvr_lab.computes.start_services',
+            side_effect=lambda host, which: order.append(which.__name__)))
+        run = self.useFixture(fixtures.MockPatch(
+            'dvr_lab.namespaces.run',
+            side_effect=lambda host, argv, **kw: order.append(
+                argv[0].rsplit('/', 1)[-1]))).mock
+        host_failure.restore('cpnw2')
+        self.assertEqual(['start_ovs', 'create_bridges', 'neutron-ovs-cleanup',
+                          'host_base_daemons', 'host_cloud_daemons'], order)
+        argv = run.call_args[0][1]
+        self.assertIn('/hosts/cpnw2/', argv[-1])
+        self.assertTrue(argv[-1].endswith('openvswitch_agent.ini'))
