@@ -35,6 +35,13 @@ class TestTopology(base.TestCase):
                       'agent within 0 s, found 0: []', str(exc))
 
 
+def fake_builder(add_cleanup=lambda *a, **k: None, **clients):
+    """A TopologyBuilder over the given fake clients, by attribute name."""
+    holder = type('Clients', (), clients)()
+    return holder, topology.TopologyBuilder(holder, add_cleanup, 'tempest',
+                                            'Test')
+
+
 class FakeRouterCreator(object):
 
     def __init__(self):
@@ -51,10 +58,8 @@ class FakeRouterCreator(object):
 class TestCreateRouter(base.TestCase):
 
     def create(self, ha_extension, **kwargs):
-        clients = type('Clients', (), {})()
-        clients.admin_routers_client = FakeRouterCreator()
-        builder = topology.TopologyBuilder(clients, lambda *a, **k: None,
-                                           'tempest', 'Test')
+        clients, builder = fake_builder(
+            admin_routers_client=FakeRouterCreator())
         builder.create_router('p1', 'ext', ha_extension, **kwargs)
         return clients.admin_routers_client.created[0]
 
@@ -75,10 +80,8 @@ class TestCreateRouter(base.TestCase):
         self.assertRaises(ValueError, self.create, False, ha=True)
 
     def test_no_public_network_no_gateway(self):
-        clients = type('Clients', (), {})()
-        clients.admin_routers_client = FakeRouterCreator()
-        builder = topology.TopologyBuilder(clients, lambda *a, **k: None,
-                                           'tempest', 'Test')
+        clients, builder = fake_builder(
+            admin_routers_client=FakeRouterCreator())
         builder.create_router('p1', None, True, distributed=False,
                               role='legacy-router')
         asked = clients.admin_routers_client.created[0]
@@ -102,12 +105,10 @@ class FakeInterfaces(object):
 class TestRouterInterface(base.TestCase):
 
     def test_by_subnet_or_by_port(self):
-        clients = type('Clients', (), {})()
-        clients.admin_routers_client = FakeInterfaces()
         cleanups = []
-        builder = topology.TopologyBuilder(
-            clients, lambda *a, **k: cleanups.append((a, k)), 'tempest',
-            'Test')
+        clients, builder = fake_builder(
+            lambda *a, **k: cleanups.append((a, k)),
+            admin_routers_client=FakeInterfaces())
         builder.add_router_interface({'id': 'r1'}, {'id': 's1'})
         builder.add_router_interface({'id': 'r1'}, port={'id': 'p1'})
         self.assertEqual([('r1', {'subnet_id': 's1'}),
@@ -132,10 +133,8 @@ class FakePortCreator(object):
 class TestCreatePort(base.TestCase):
 
     def test_in_the_networks_project_with_extra_attributes(self):
-        clients = type('Clients', (), {})()
-        clients.admin_ports_client = FakePortCreator()
-        builder = topology.TopologyBuilder(clients, lambda *a, **k: None,
-                                           'tempest', 'Test')
+        clients, builder = fake_builder(
+            admin_ports_client=FakePortCreator())
         builder.create_port({'id': 'n1', 'project_id': 'p'}, 'on-cpnw1',
                             device_owner='compute:nova',
                             **{'binding:host_id': 'cpnw1'})
