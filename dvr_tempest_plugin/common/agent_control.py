@@ -18,7 +18,9 @@ kind is 'l3' or 'ovs'. They run on the host as configured, without
 until the API reports it alive again.
 """
 
+from concurrent import futures
 import contextlib
+import time
 
 from dvr_tempest_plugin.common import agents
 from dvr_tempest_plugin.common import hosts
@@ -42,8 +44,11 @@ class Agent(object):
         self.agent_type = options.AGENT_TYPES[kind]
         self.agents_client = agents_client
         self._timeout = timeout
-        # The CommandResult of the last stop or kill.
+        # The CommandResult of the last stop or kill, when it began
+        # (time.monotonic()) and how many seconds the command took.
         self.interruption = None
+        self.interrupted_at = None
+        self.interruption_seconds = None
 
     def __str__(self):
         return '%s agent of %s' % (self.kind, self.host_client.name)
@@ -71,6 +76,13 @@ class Agent(object):
         """
         return self.host_client.run(self.argv(action), timeout=timeout,
                                     prefix=False)
+
+    def interrupt(self, action):
+        """Stop or kill the agent; keep when and what the command said."""
+        self.interrupted_at = time.monotonic()
+        self.interruption = self.run(action)
+        self.interruption_seconds = time.monotonic() - self.interrupted_at
+        return self.interruption
 
     def stop(self):
         return self.run('stop')
@@ -107,13 +119,44 @@ class Agent(object):
         failed half way, the agent is started again and the context waits
         until the API reports it alive.
         """
-        if action not in INTERRUPTIONS:
-            raise ValueError('action %r is not one of %s' %
-                             (action, ', '.join(INTERRUPTIONS)))
-        # Refuse to interrupt an agent that could not be started again.
-        self.argv('start')
-        try:
-            self.interruption = self.run(action)
+        with interrupted_together([self], action):
             yield self
-        finally:
-            self.restore()
+
+
+@contextlib.contextmanager
+def interrupted_together(agent_list, action):
+    """Context in which every agent of agent_list is stopped or killed.
+
+    The interruptions run at the same time, one thread per agent (a stop
+    can take as long as the agent takes to exit); each agent keeps when
+    its interruption began (interrupted_at, time.monotonic()) and what
+    its command said (interruption). On exit, even on error and even when
+    an interruption failed half way, every agent is started again, and
+    only then does the context wait until the API reports each alive, so
+    they come back together.
+    """
+    if action not in INTERRUPTIONS:
+        raise ValueError('action %r is not one of %s' %
+                         (action, ', '.join(INTERRUPTIONS)))
+    # Refuse to interrupt agents that could not be started again.
+    for agent in agent_list:
+        agent.argv('start')
+    try:
+        with futures.ThreadPoolExecutor(len(agent_list)) as pool:
+            done = [pool.submit(agent.interrupt, action)
+                    for agent in agent_list]
+        for future in done:
+            future.result()
+        yield agent_list
+    finally:
+        errors, started = [], []
+        for agent in agent_list:
+            try:
+                agent.start()
+                started.append(agent)
+            except Exception as exc:
+                errors.append(exc)
+        for agent in started:
+            agent.wait_alive()
+        if errors:
+            raise errors[0]

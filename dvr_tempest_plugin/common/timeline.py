@@ -17,6 +17,7 @@ bursts are stamped with, and the wall clock, to find it in the cloud's
 logs. Its kind says what the timeline picture marks it as.
 """
 
+import bisect
 import dataclasses
 import time
 
@@ -45,7 +46,7 @@ class Event:
 
 
 class Timeline(object):
-    """Events of one disruption, in the order they were marked."""
+    """Events of one disruption, in time order."""
 
     def __init__(self, clock=time.monotonic, wall_clock=time.time):
         self._clock = clock
@@ -54,13 +55,20 @@ class Timeline(object):
         self.start_wall = wall_clock()
         self.events = []
 
-    def mark(self, what, kind=NOTE):
-        """Record an event now; return its time.monotonic()."""
+    def mark(self, what, kind=NOTE, at=None):
+        """Record an event now, or at an earlier time.monotonic() at.
+
+        Returns its time.monotonic(). The events stay in time order.
+        """
         if kind not in KINDS:
             raise ValueError('event kind %r is not one of %s' %
                              (kind, ', '.join(KINDS)))
-        event = Event(kind, what, self._clock(), self._wall_clock())
-        self.events.append(event)
+        now, wall = self._clock(), self._wall_clock()
+        if at is None:
+            at = now
+        event = Event(kind, what, at, wall - (now - at))
+        self.events.insert(bisect.bisect_right(
+            [e.monotonic for e in self.events], at), event)
         return event.monotonic
 
     def first(self, kind):

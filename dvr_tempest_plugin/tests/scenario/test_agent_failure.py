@@ -15,11 +15,8 @@
 The article asked whether the network node stays a single point of
 failure; these tests stop and kill agents on the SNAT host, and on the
 compute host of a floating IP, and count the probes lost. They disrupt
-the cloud, so they run only with [dvr] disruptive_tests = True. All tests
-are in one class marked @decorators.serial:
-tempest's inter-process lock runs a serial class alone (no other test
-class runs while it holds the write lock), and stestr's group_regex keeps
-a class on one worker, so no disruption overlaps another test.
+the cloud, so they run only with [dvr] disruptive_tests = True, and run
+alone (serial_tests.py): no disruption overlaps another test.
 """
 
 import contextlib
@@ -39,6 +36,7 @@ from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.common import vms
 from dvr_tempest_plugin.tests.scenario import base
 from dvr_tempest_plugin.tests.scenario import probing
+from dvr_tempest_plugin.tests.scenario import serial_tests
 
 CONF = config.CONF
 
@@ -52,10 +50,11 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
 
     VM1 (host A, subnet1) and VM2 (host B, subnet2) have floating IPs;
     VM3 (host B, subnet1) has none and is reached through VM1. Host A is
-    the SNAT host whenever it also runs VMs (the article's layout). Two
-    hosts are disrupted: the SNAT host, and the compute host of a
-    floating IP that is not the SNAT host (host B on the article's
-    layout, host A on the standard one), where DVR makes its promise.
+    the SNAT host whenever it also runs VMs (the article's layout). The
+    agents of two hosts are disrupted at once: the SNAT host's, and those
+    of the compute host of a floating IP that is not the SNAT host (host
+    B on the article's layout, host A on the standard one), where DVR
+    makes its promise.
     """
 
     requires_host_access = True
@@ -127,15 +126,18 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
     # -- the disruption ------------------------------------------------------
 
     @contextlib.contextmanager
-    def interrupted(self, kind, action, host):
-        """Agent stopped or killed inside; started and alive on exit.
+    def interrupted(self, kind, action, *hosts):
+        """The agents of kind on hosts stopped or killed inside.
 
-        Whatever happens, the test then waits for the namespaces to be
-        back in sync with the API before it ends.
+        On exit they are started and alive again; whatever happens, the
+        test then waits for the namespaces to be back in sync with the API
+        before it ends.
         """
         self.addCleanup(self.wait_namespaces_in_sync)
-        with self.agent(kind, host).interrupted(action) as agent:
-            yield agent
+        with agent_control.interrupted_together(
+                [self.agent(kind, host) for host in hosts],
+                action) as agent_list:
+            yield agent_list
 
     def agent(self, kind, host):
         return agent_control.Agent(self.host(host), kind,
@@ -144,25 +146,32 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
     def wait_agent_dead(self, kind, host):
         self.agent(kind, host).wait_dead()
 
-    def disrupt(self, kind, action, host, timeline):
-        """Stop or kill an agent, wait until dead in the API, restore it.
+    def disrupt(self, kind, action, hosts, timeline):
+        """Stop or kill the agents of hosts, wait until dead, restore them.
 
-        Returns the moments (time.monotonic) the agent went down, was
-        started again, and was reported alive again.
+        Returns the moments (time.monotonic) the first agent went down,
+        the agents were started again, and all were reported alive again.
         """
-        with self.interrupted(kind, action, host) as agent:
-            # what the command said, e.g. that a stop ended in SIGKILL
-            said = agent.interruption.stdout.strip()
-            down = timeline.mark('%s %s agent on %s%s' % (
-                action, kind, host, ': %s' % said if said else ''),
-                events.DISRUPTED)
-            self.wait_agent_dead(kind, host)
-            timeline.mark('API reports the %s agent of %s dead' % (
-                kind, host), events.DEAD_IN_API)
-            restarting = timeline.mark('starting the %s agent of %s again'
-                                       % (kind, host), events.RESTORING)
-        alive = timeline.mark('%s agent of %s started again, alive in the '
-                              'API' % (kind, host), events.ALIVE_IN_API)
+        with self.interrupted(kind, action, *hosts) as agent_list:
+            for agent in agent_list:
+                # what the command said, e.g. that a stop ended in SIGKILL
+                said = agent.interruption.stdout.strip()
+                timeline.mark('%s %s agent on %s (the command took %.1f s)%s'
+                              % (action, kind, agent.host_client.name,
+                                 agent.interruption_seconds,
+                                 ': %s' % said if said else ''),
+                              events.DISRUPTED, at=agent.interrupted_at)
+            down = min(agent.interrupted_at for agent in agent_list)
+            for host in hosts:
+                self.wait_agent_dead(kind, host)
+                timeline.mark('API reports the %s agent of %s dead' % (
+                    kind, host), events.DEAD_IN_API)
+            restarting = timeline.mark('starting the %s agents of %s again'
+                                       % (kind, ', '.join(hosts)),
+                                       events.RESTORING)
+        alive = timeline.mark('%s agents of %s started again, alive in the '
+                              'API' % (kind, ', '.join(hosts)),
+                              events.ALIVE_IN_API)
         return down, restarting, alive
 
     def agent_state(self, kind, host):
@@ -178,42 +187,62 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
         return hoststate.router_plumbing(client, self.router['id'],
                                          CONF.network.public_network_id)
 
-    def wait_agent_settled(self, kind, host):
-        """Wait until the agent on host has finished with the router.
+    def wait_agent_settled(self, kind, *hosts):
+        """Wait until the agents on hosts have finished with the router.
 
         A restarted agent resyncs for a while after the API reports it
         alive; disrupting it in the middle measures a half-done resync,
         and stopping the probes in the middle misses what the resync
-        does. Settled: the agent's state on the host is unchanged over
+        does. Settled: the agents' state on their hosts is unchanged over
         SETTLE_SECONDS.
         """
-        done, state = polling.wait_stable(
-            lambda: self.agent_state(kind, host), SETTLE_SECONDS,
-            settings.convergence_timeout())
+        done, states = polling.wait_stable(
+            lambda: [self.agent_state(kind, host) for host in hosts],
+            SETTLE_SECONDS, settings.convergence_timeout())
         if not done:
-            self.attach_text('%s-agent-state-%s' % (kind, host), state)
-            self.fail('router %s on %s: the %s agent was still changing '
-                      'its configuration after %s s' % (
-                          self.router['id'], host, kind,
+            for host, state in zip(hosts, states or ()):
+                self.attach_text('%s-agent-state-%s' % (kind, host), state)
+            self.fail('router %s on %s: the %s agents were still changing '
+                      'their configuration after %s s' % (
+                          self.router['id'], ', '.join(hosts), kind,
                           settings.convergence_timeout()))
 
-    def check_data_plane_survives(self, kind, action, host, role):
-        """Disrupt an agent of host under probes; assert no outage."""
+    def disrupted_hosts(self):
+        """[(host, its role)]: the SNAT host, a floating IP's compute host.
+
+        The compute host is that of a VM with a floating IP that is not
+        the SNAT host, where DVR makes its promise.
+        """
+        snat_host = self.current_snat_host()
+        vm = next(vm for vm in self.vms.values()
+                  if vm.floating_ip and vm.host != snat_host)
+        return [(snat_host, 'the SNAT host'),
+                (vm.host, 'the compute host of %s\'s floating IP' % vm.name)]
+
+    def check_data_plane_survives(self, kind, action):
+        """Disrupt the agents of disrupted_hosts() under probes at once.
+
+        Asserts no outage over MAX_BLIP_SECONDS from before the
+        disruption until the agents are back and settled.
+        """
+        targets = self.disrupted_hosts()
+        hosts = [host for host, _ in targets]
         running = self.data_plane_probes()
-        # The probes warm up while the agent settles from the last test.
-        self.wait_agent_settled(kind, host)
+        # The probes warm up while the agents settle from the last test.
+        self.wait_agent_settled(kind, *hosts)
         since = self.wait_answering(running)
         timeline = events.Timeline()
         moments = None
         try:
-            moments = self.disrupt(kind, action, host, timeline)
-            self.wait_agent_settled(kind, host)
-            settled = timeline.mark('%s agent of %s settled (unchanged for '
-                                    '%d s)' % (kind, host, SETTLE_SECONDS),
+            moments = self.disrupt(kind, action, hosts, timeline)
+            self.wait_agent_settled(kind, *hosts)
+            settled = timeline.mark('%s agents of %s settled (unchanged for '
+                                    '%d s)' % (kind, ', '.join(hosts),
+                                               SETTLE_SECONDS),
                                     events.SETTLED)
             self.wait_next_burst(running, settled)
         finally:
-            # Even when the agent could not be restored: stop the probes
+            # Even when an agent could not be restored: stop the probes
             # and show what they saw.
             reports = self.stop_probes(running, since, timeline)
             self.attach_api_bindings()
@@ -223,7 +252,7 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
         restarting = moments[1]
         self.attach_text('lost-probes', '\n'.join(
             '%s; before the restart: %d lost; from the restart until the '
-            'agent settled: longest outage %.1f s' % (
+            'agents settled: longest outage %.1f s' % (
                 r.summary(), r.lost_between(0, restarting),
                 r.longest_outage_after(restarting))
             for r in reports))
@@ -232,23 +261,11 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
         if interrupted:
             self.fail(
                 'expected traffic to keep flowing (no outage over %.1f s) '
-                'while the %s agent of %s %s was %s, and after its restart '
-                'until it settled; found:\n%s' % (
-                    MAX_BLIP_SECONDS, kind, role, host, state,
-                    '\n'.join(interrupted)))
-
-    def snat_host_check(self, kind, action):
-        host = self.current_snat_host()
-        self.check_data_plane_survives(kind, action, host,
-                                       'the SNAT host')
-
-    def fip_compute_check(self, kind, action):
-        snat_host = self.current_snat_host()
-        vm = next(vm for vm in self.vms.values()
-                  if vm.floating_ip and vm.host != snat_host)
-        self.check_data_plane_survives(
-            kind, action, vm.host,
-            'the compute host of %s\'s floating IP' % vm.name)
+                'while the %s agents of %s were %s, and after their restart '
+                'until they settled; found:\n%s' % (
+                    MAX_BLIP_SECONDS, kind, ' and of '.join(
+                        '%s %s' % (role, host) for host, role in targets),
+                    state, '\n'.join(interrupted)))
 
     # -- SNAT failure -------------------------------------------------------
 
@@ -347,84 +364,57 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
                           events.RECOVERED if recovered else events.NOTE)
 
 
-@decorators.serial
-class AgentFailureTest(AgentFailureBase):
+class AgentFailureTest(serial_tests.SerialTests, AgentFailureBase):
     """Agents stopped or killed under continuous probes (see the base)."""
 
     @decorators.idempotent_id('8d4825e8-2ba7-44f0-b885-eae2d43fd3e2')
     def test_l3_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of the SNAT host's L3 agent: no FIP/east-west outage.
+        """SIGKILL of the L3 agents: no floating-IP or east-west outage.
 
         DVR's promise (the article's reason to use it): with floating IPs
-        and east-west traffic routed on the VMs' own hosts, losing the
-        network node's agent does not cut them. A killed agent leaves its
-        namespaces and rules in place. Probes (tester to both floating
-        IPs, VM1 to VM2) run from before the kill until the agent is dead
-        in the API, restarted, alive and settled (its resync done).
-        Asserted: no run of lost probes longer than 1 s; every lost probe
-        is reported in the "lost-probes" and "probes" details.
+        and east-west traffic routed on the VMs' own hosts, losing an L3
+        agent does not cut them; a killed agent leaves its namespaces and
+        rules in place. Killed at once: the SNAT host's agent, and that of
+        the compute host of a floating IP which is not the SNAT host
+        (where the floating IP's DNAT and the east-west routing live in
+        qrouter- and fip-). Probes (tester to both floating IPs, VM1 to
+        VM2) run from before the kill until the agents are dead in the
+        API, restarted, alive and settled (their resync done). Asserted:
+        no run of lost probes longer than 1 s; every lost probe is
+        reported in the "lost-probes" and "probes" details.
         """
-        self.snat_host_check('l3', 'kill')
+        self.check_data_plane_survives('l3', 'kill')
 
     @decorators.idempotent_id('3143d483-049c-4caa-9273-b11afd996114')
     def test_l3_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of the SNAT host's L3 agent: no outage over 1 s.
+        """A clean stop of the L3 agents: no outage over 1 s.
 
-        Same as the kill, with the agent's own shutdown (the L3 agent does
-        not tear routers down on stop unless cleanup_on_shutdown is set).
+        Same hosts, probes and assertion as the kill, with the agents' own
+        shutdown (the L3 agent does not tear routers down on stop unless
+        cleanup_on_shutdown is set).
         """
-        self.snat_host_check('l3', 'stop')
+        self.check_data_plane_survives('l3', 'stop')
 
     @decorators.idempotent_id('79d47659-0e97-4011-b9f0-5037ca0f8e5b')
     def test_ovs_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of the SNAT host's OVS agent: no outage over 1 s.
+        """SIGKILL of the OVS agents: no outage over 1 s.
 
         The OVS agent programs flows; ovs-vswitchd forwards. Killing the
-        agent leaves the flows, including DVR's, in place; after its
-        restart the probes run until its flows are unchanged for 6 s.
+        agents of the SNAT host and of a floating IP's compute host (whose
+        br-int and br-tun carry the floating IP's and the east-west
+        traffic) leaves the flows, DVR's included, in place; after their
+        restart the probes run until their flows are unchanged for 6 s.
         """
-        self.snat_host_check('ovs', 'kill')
+        self.check_data_plane_survives('ovs', 'kill')
 
     @decorators.idempotent_id('200cc6d9-4351-4a92-b8a8-a0da147f76ef')
     def test_ovs_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of the SNAT host's OVS agent: no outage over 1 s.
+        """A clean stop of the OVS agents: no outage over 1 s.
 
         The agent does not remove its flows on stop, and resyncs them
         without a cut when it starts again.
         """
-        self.snat_host_check('ovs', 'stop')
-
-    @decorators.idempotent_id('0b8f5a8e-53c4-4f0c-9d55-2f7d2c4f3a61')
-    def test_fip_compute_l3_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of a floating IP's compute L3 agent: no outage over 1 s.
-
-        Where DVR makes its promise: the floating IP's DNAT and the
-        east-west routing live in that host's qrouter- and fip-
-        namespaces, which a dead agent leaves in place. The host is the
-        compute of a VM with a floating IP that is not the SNAT host.
-        Same probes and assertion as for the SNAT host, through the
-        agent's restart until it settled.
-        """
-        self.fip_compute_check('l3', 'kill')
-
-    @decorators.idempotent_id('6f1d2f0c-8e9b-4b8e-a0a4-3c5e1f7b9d22')
-    def test_fip_compute_l3_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of a floating IP's compute L3 agent: no outage."""
-        self.fip_compute_check('l3', 'stop')
-
-    @decorators.idempotent_id('d3a4b6c2-1e5f-4a7b-9c8d-2b1a0f9e8d73')
-    def test_fip_compute_ovs_agent_kill_keeps_fip_and_east_west(self):
-        """SIGKILL of a floating IP's compute OVS agent: no outage over 1 s.
-
-        The compute's br-int and br-tun carry the floating IP's and the
-        east-west traffic; their flows stay while the agent is dead.
-        """
-        self.fip_compute_check('ovs', 'kill')
-
-    @decorators.idempotent_id('9a7c5e3b-4d2f-4b1a-8e6c-5f4d3c2b1a09')
-    def test_fip_compute_ovs_agent_stop_keeps_fip_and_east_west(self):
-        """A clean stop of a floating IP's compute OVS agent: no outage."""
-        self.fip_compute_check('ovs', 'stop')
+        self.check_data_plane_survives('ovs', 'stop')
 
     @decorators.idempotent_id('a562e650-b96c-414a-8124-5ca6cfe9bca0')
     def test_snat_when_snat_host_l3_agent_dies(self):

@@ -44,6 +44,7 @@ from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.tests.scenario import base
 from dvr_tempest_plugin.tests.scenario import probing
+from dvr_tempest_plugin.tests.scenario import serial_tests
 from dvr_tempest_plugin.tests.scenario import tracing
 
 CONF = config.CONF
@@ -261,9 +262,8 @@ class DvrHaTest(DvrHaTestBase):
                              vm.floating_ip, present=False)
 
 
-@decorators.serial
-class DvrHaFailoverTest(probing.ContinuousProbing, tracing.PathTracing,
-                        DvrHaTestBase):
+class DvrHaFailoverTest(serial_tests.SerialTests, probing.ContinuousProbing,
+                        tracing.PathTracing, DvrHaTestBase):
     """The active host's keepalived ended under continuous probes.
 
     Serial, like AgentFailureTest: no other test class runs while it

@@ -39,7 +39,10 @@ class RecordingHost(object):
         return hosts.CommandResult(self.name, ' '.join(argv), 0, '', '')
 
 
-class TestAgentControl(base.TestCase):
+class AgentTestCase(base.TestCase):
+    """The lab's agent commands configured; agents of hosts in the API."""
+
+    hosts = ('cpnw1',)
 
     def setUp(self):
         super().setUp()
@@ -49,7 +52,7 @@ class TestAgentControl(base.TestCase):
             'l3\n'
             'l3_agent_kill_command = /opt/dvr-lab/bin/dvr-lab-agent kill l3\n'
             'agent_down_timeout = 1\n')
-        self.agents_client = FakeAgentsClient([agent('cpnw1')])
+        self.agents_client = FakeAgentsClient([agent(h) for h in self.hosts])
         patcher = testtools.monkey.MonkeyPatcher(
             (agents, 'POLL_INTERVAL', 0.01))
         patcher.patch()
@@ -57,6 +60,9 @@ class TestAgentControl(base.TestCase):
 
     def agent(self, host, kind='l3'):
         return agent_control.Agent(host, kind, self.agents_client)
+
+
+class TestAgentControl(AgentTestCase):
 
     def test_runs_the_configured_command(self):
         host = RecordingHost()
@@ -152,3 +158,65 @@ class TestAgentControl(base.TestCase):
             lib_exc.TimeoutException, agent_control.Agent(
                 RecordingHost(), 'l3', self.agents_client, 0.01).wait_dead)
         self.assertIn('still alive after 0 s', str(exc))
+
+
+class TestInterruptedTogether(AgentTestCase):
+
+    hosts = ('cpnw1', 'cpnw2')
+
+    def setUp(self):
+        super().setUp()
+        self.order = []
+
+    def host(self, name, fail_on=None):
+        host = RecordingHost(fail_on)
+        host.name = name
+        order = self.order
+        run = host.run
+
+        def recorded(argv, **kwargs):
+            order.append((name, argv[-2]))
+            return run(argv, **kwargs)
+        host.run = recorded
+        return host
+
+    def test_starts_every_agent_before_waiting(self):
+        waits = []
+        agent_list = [self.agent(self.host('cpnw1')),
+                      self.agent(self.host('cpnw2'))]
+        for one in agent_list:
+            one.wait_alive = lambda one=one: waits.append(
+                (one.host_client.name, len(self.order)))
+        with agent_control.interrupted_together(agent_list, 'kill'):
+            self.assertCountEqual([('cpnw1', 'kill'), ('cpnw2', 'kill')],
+                                  self.order)
+            for one in agent_list:
+                self.assertIsNotNone(one.interrupted_at)
+                self.assertTrue(one.interruption.command.endswith(' kill l3'))
+        self.assertEqual([('cpnw1', 'start'), ('cpnw2', 'start')],
+                         self.order[2:])
+        self.assertEqual([('cpnw1', 4), ('cpnw2', 4)], waits)
+
+    def test_a_failed_start_still_starts_the_others(self):
+        agent_list = [self.agent(self.host('cpnw1', fail_on='start')),
+                      self.agent(self.host('cpnw2'))]
+
+        def interrupt():
+            with agent_control.interrupted_together(agent_list, 'stop'):
+                pass
+        self.assertRaises(hosts.HostAccessError, interrupt)
+        self.assertEqual([('cpnw1', 'start'), ('cpnw2', 'start')],
+                         self.order[2:])
+
+    def test_a_failed_interruption_still_restores_every_agent(self):
+        agent_list = [self.agent(self.host('cpnw1', fail_on='kill')),
+                      self.agent(self.host('cpnw2'))]
+
+        def interrupt():
+            with agent_control.interrupted_together(agent_list, 'kill'):
+                self.fail('the body must not run')
+        self.assertRaises(hosts.HostAccessError, interrupt)
+        self.assertCountEqual([('cpnw1', 'kill'), ('cpnw2', 'kill')],
+                              self.order[:2])
+        self.assertEqual([('cpnw1', 'start'), ('cpnw2', 'start')],
+                         self.order[2:])

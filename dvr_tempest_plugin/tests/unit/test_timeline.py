@@ -76,6 +76,17 @@ class TestTimeline(base.TestCase):
         clock = Clock(5.0)
         self.assertEqual(5.0, timeline.Timeline(clock).mark('now'))
 
+    def test_a_mark_at_an_earlier_moment_goes_in_time_order(self):
+        clock = Clock(10.0)
+        marks = timeline.Timeline(clock, lambda: 1.7e9 + clock.now)
+        marks.mark('first')
+        clock.now = 20.0
+        marks.mark('last')
+        self.assertEqual(12.0, marks.mark('between', at=12.0))
+        self.assertEqual(['first', 'between', 'last'],
+                         [e.what for e in marks.events])
+        self.assertEqual(1.7e9 + 12.0, marks.events[1].wall)
+
 
 class TestTimelinePicture(base.TestCase):
 
