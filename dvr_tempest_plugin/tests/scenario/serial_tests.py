@@ -22,38 +22,61 @@ the read lock for the write lock, so their tests run alone; they trade it
 back before their resource cleanup, once every disrupted agent and host
 has been restored by the tests' own cleanups.
 
+The write lock is waited for in the kernel (a blocking lockf on tempest's
+lock file), not polled as fasteners does: a worker that runs one class
+after another holds the read lock almost without a gap, and a writer
+polling every 0.1 s waited there for minutes. A blocked lockf is woken
+the moment the reader lets go.
+
 Nothing is held while a class waits for the other lock, so two such
 classes cannot deadlock, and stestr's group_regex keeps a class on one
 worker as for @decorators.serial.
 """
 
+import fcntl
 import logging
+import time
 
 LOG = logging.getLogger(__name__)
+
+
+def take_write_lock(path):
+    """Block until this process holds path's lock alone; its open file."""
+    handle = open(path, 'a')
+    try:
+        fcntl.lockf(handle, fcntl.LOCK_EX)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def release_write_lock(handle):
+    fcntl.lockf(handle, fcntl.LOCK_UN)
+    handle.close()
 
 
 class SerialTests(object):
     """Mixin for a disruptive test class (see the module docstring)."""
 
-    _holds_write_lock = False
+    _write_lock = None
 
     def setUp(self):
         cls = type(self)
-        if not cls._holds_write_lock:
-            LOG.debug('%s trades the read lock for the write lock',
-                      cls.__name__)
+        if cls._write_lock is None:
+            waiting = time.monotonic()
             cls.serial_rw_lock.release_read_lock()
-            cls.serial_rw_lock.acquire_write_lock()
-            cls._holds_write_lock = True
-            LOG.debug('%s took the write lock', cls.__name__)
+            cls._write_lock = take_write_lock(cls.serial_rw_lock.path)
+            LOG.info('%s took the write lock after %.1f s', cls.__name__,
+                     time.monotonic() - waiting)
         super().setUp()
 
     @classmethod
     def resource_cleanup(cls):
-        if cls._holds_write_lock:
-            cls.serial_rw_lock.release_write_lock()
-            cls._holds_write_lock = False
-            LOG.debug('%s released the write lock', cls.__name__)
+        if cls._write_lock is not None:
+            release_write_lock(cls._write_lock)
+            cls._write_lock = None
+            LOG.info('%s released the write lock', cls.__name__)
             # tempest's tearDownClass releases the read lock at the end.
             cls.serial_rw_lock.acquire_read_lock()
         super().resource_cleanup()

@@ -28,8 +28,24 @@ lock = process_lock.InterProcessReaderWriterLock(sys.argv[1])
 sys.exit(0 if lock.acquire_read_lock(blocking=False) else 3)
 '''
 
+# A worker running one class after another: read lock after read lock,
+# with next to no gap between them, for 20 s.
+BUSY_READER = '''
+import sys, time
+from fasteners import process_lock
+lock = process_lock.InterProcessReaderWriterLock(sys.argv[1])
+for cycle in range(100):
+    lock.acquire_read_lock()
+    if not cycle:
+        print('reading', flush=True)
+    time.sleep(0.2)
+    lock.release_read_lock()
+'''
+
 
 class RecordingLock(object):
+
+    path = '/nonexistent/tempest-serial-rw-lock'
 
     def __init__(self):
         self.calls = []
@@ -64,15 +80,31 @@ def disruptive_class(lock):
 
 class TestSerialTests(base.TestCase):
 
-    def test_first_test_trades_the_read_lock_for_the_write_lock(self):
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.MonkeyPatch(
+            'dvr_tempest_plugin.tests.scenario.serial_tests.'
+            'take_write_lock', lambda path: self.events.append(
+                'take_write_lock') or 'handle'))
+        self.useFixture(fixtures.MonkeyPatch(
+            'dvr_tempest_plugin.tests.scenario.serial_tests.'
+            'release_write_lock', lambda handle: self.events.append(
+                'release_write_lock')))
+
+    def disruptive_class(self):
         cls = disruptive_class(RecordingLock())
+        self.events = cls.events
+        return cls
+
+    def test_first_test_trades_the_read_lock_for_the_write_lock(self):
+        cls = self.disruptive_class()
         cls().setUp()
         cls().setUp()
-        self.assertEqual(['release_read_lock', 'acquire_write_lock',
+        self.assertEqual(['release_read_lock', 'take_write_lock',
                           'setUp', 'setUp'], cls.events)
 
     def test_cleanup_trades_it_back_before_the_resources_go(self):
-        cls = disruptive_class(RecordingLock())
+        cls = self.disruptive_class()
         cls().setUp()
         del cls.events[:]
         cls.resource_cleanup()
@@ -80,13 +112,19 @@ class TestSerialTests(base.TestCase):
                           'resource_cleanup'], cls.events)
 
     def test_a_class_that_ran_no_test_keeps_its_read_lock(self):
-        cls = disruptive_class(RecordingLock())
+        cls = self.disruptive_class()
         cls.resource_cleanup()
         self.assertEqual(['resource_cleanup'], cls.events)
 
-    def test_other_processes_wait_for_the_tests_only(self):
-        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
+
+class TestSerialTestsLock(base.TestCase):
+
+    def lock_path(self):
+        return os.path.join(self.useFixture(fixtures.TempDir()).path,
                             'tempest-serial-rw-lock')
+
+    def test_other_processes_wait_for_the_tests_only(self):
+        path = self.lock_path()
         lock = process_lock.InterProcessReaderWriterLock(path)
 
         def other_reads():
@@ -105,3 +143,15 @@ class TestSerialTests(base.TestCase):
         Disruptive.resource_cleanup()
         self.assertTrue(other_reads(), 'the cleanup must not exclude others')
         lock.release_read_lock()   # tempest's tearDownClass
+
+    def test_a_busy_reader_does_not_starve_the_tests(self):
+        path = self.lock_path()
+        reader = subprocess.Popen([sys.executable, '-c', BUSY_READER, path],
+                                  stdout=subprocess.PIPE, text=True)
+        self.addCleanup(reader.wait, 60)
+        self.addCleanup(reader.kill)
+        self.assertEqual('reading\n', reader.stdout.readline())
+        handle = serial_tests.take_write_lock(path)
+        self.addCleanup(serial_tests.release_write_lock, handle)
+        self.assertIsNone(reader.poll(),
+                          'the write lock came only once the reader ended')
