@@ -15,8 +15,12 @@
 The article asked whether the network node stays a single point of
 failure; these tests stop and kill agents on the SNAT host, and on the
 compute host of a floating IP, and count the probes lost. They disrupt
-the cloud, so they run only with [dvr] disruptive_tests = True, and run
-alone (serial_tests.py): no disruption overlaps another test.
+the cloud, so they run only with [dvr] disruptive_tests = True. All tests
+are in one class marked @decorators.serial: tempest's inter-process lock
+runs a serial class alone, its setup included (no other class runs, or
+has resources in the cloud, while it holds the write lock), and stestr's
+group_regex keeps a class on one worker, so no disruption overlaps
+another test.
 """
 
 import contextlib
@@ -36,7 +40,6 @@ from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.common import vms
 from dvr_tempest_plugin.tests.scenario import base
 from dvr_tempest_plugin.tests.scenario import probing
-from dvr_tempest_plugin.tests.scenario import serial_tests
 
 CONF = config.CONF
 
@@ -364,7 +367,8 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
                           events.RECOVERED if recovered else events.NOTE)
 
 
-class AgentFailureTest(serial_tests.SerialTests, AgentFailureBase):
+@decorators.serial
+class AgentFailureTest(AgentFailureBase):
     """Agents stopped or killed under continuous probes (see the base)."""
 
     @decorators.idempotent_id('8d4825e8-2ba7-44f0-b885-eae2d43fd3e2')

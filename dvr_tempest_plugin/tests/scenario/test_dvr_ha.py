@@ -44,7 +44,6 @@ from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.tests.scenario import base
 from dvr_tempest_plugin.tests.scenario import probing
-from dvr_tempest_plugin.tests.scenario import serial_tests
 from dvr_tempest_plugin.tests.scenario import tracing
 
 CONF = config.CONF
@@ -262,8 +261,9 @@ class DvrHaTest(DvrHaTestBase):
                              vm.floating_ip, present=False)
 
 
-class DvrHaFailoverTest(serial_tests.SerialTests, probing.ContinuousProbing,
-                        tracing.PathTracing, DvrHaTestBase):
+@decorators.serial
+class DvrHaFailoverTest(probing.ContinuousProbing, tracing.PathTracing,
+                        DvrHaTestBase):
     """The active host's keepalived ended under continuous probes.
 
     Serial, like AgentFailureTest: no other test class runs while it

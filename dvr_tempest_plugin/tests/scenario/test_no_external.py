@@ -36,7 +36,6 @@ from dvr_tempest_plugin.common import probes
 from dvr_tempest_plugin.common import router_api
 from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.tests.scenario import base
-from dvr_tempest_plugin.tests.scenario import serial_tests
 from dvr_tempest_plugin.tests.scenario import tracing
 
 CONF = config.CONF
@@ -51,8 +50,8 @@ AFTER_RESTART_SECONDS = 30
 STATUS_POLL_SECONDS = 2
 
 
-class CentralizedFloatingIpTest(serial_tests.SerialTests, tracing.PathTracing,
-                                base.DvrScenarioTest):
+@decorators.serial
+class CentralizedFloatingIpTest(tracing.PathTracing, base.DvrScenarioTest):
     """VM1 (host A) with a floating IP, VM2 (host B): dvr_no_external hosts.
 
     Serial: its last test restarts an L3 agent ([dvr] disruptive_tests).

@@ -32,7 +32,6 @@ from dvr_tempest_plugin.common import polling
 from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.tests.scenario import probing
-from dvr_tempest_plugin.tests.scenario import serial_tests
 from dvr_tempest_plugin.tests.scenario import test_agent_failure
 from dvr_tempest_plugin.tests.scenario import test_dvr_ha
 
@@ -287,7 +286,8 @@ class NodeFailureBase(test_agent_failure.AgentFailureBase):
             self.fail('\n'.join(problems))
 
 
-class NodeFailureTest(serial_tests.SerialTests, NodeFailureBase):
+@decorators.serial
+class NodeFailureTest(NodeFailureBase):
     """The SNAT host of a distributed router fails, then boots again."""
 
     @decorators.idempotent_id('5d0c1f7e-6a41-4f2b-9e3c-8b7a2d1c4e90')
@@ -299,8 +299,8 @@ class NodeFailureTest(serial_tests.SerialTests, NodeFailureBase):
         self.check_snat_host_failure()
 
 
-class HaNodeFailureTest(serial_tests.SerialTests, NodeFailureBase,
-                        test_dvr_ha.DvrHaTestBase):
+@decorators.serial
+class HaNodeFailureTest(NodeFailureBase, test_dvr_ha.DvrHaTestBase):
     """The active host of a DVR+HA router fails, then boots again.
 
     VRRP, not the L3 agent scheduler, moves the SNAT: a standby's
