@@ -88,6 +88,12 @@ class TestNeutronDvrSettings(testtools.TestCase):
         self.assertEqual(settings.PHYSNET,
                          conf.get('ml2_type_flat', 'flat_networks'))
 
+    def test_agents_privsep_pool_outgrows_two_cpus(self):
+        host = settings.layout('article').computes[0]
+        conf = parse(configs.neutron_agent_base(host))
+        self.assertGreaterEqual(
+            int(conf.get('privsep', 'thread_pool_size')), 8)
+
     def test_each_host_has_its_own_identity(self):
         computes = settings.layout('article').computes
         names = {parse(configs.neutron_agent_base(h)).get('DEFAULT', 'host')

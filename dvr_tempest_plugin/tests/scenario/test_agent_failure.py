@@ -32,6 +32,7 @@ from tempest.lib import decorators
 from dvr_tempest_plugin.common import agent_control
 from dvr_tempest_plugin.common import discovery
 from dvr_tempest_plugin.common import hoststate
+from dvr_tempest_plugin.common import l3_ha
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.common import polling
 from dvr_tempest_plugin.common import router_api
@@ -275,6 +276,11 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
     def snat_hosts(self):
         """The SNAT host now, and the other hosts with a dvr_snat agent up."""
         old_host = self.current_snat_host()
+        if old_host is None:
+            self.fail('router %s: expected one host holding its SNAT before '
+                      'the disruption; found none (its L3 agents: %s)' % (
+                          self.router['id'],
+                          l3_ha.describe_states(self.router_l3_agents())))
         standby = sorted(set(self.dvr_snat_hosts()) - {old_host})
         self.require_host_access(set(standby) | {old_host})
         return old_host, standby
