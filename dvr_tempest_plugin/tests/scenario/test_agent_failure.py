@@ -40,6 +40,7 @@ from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.common import vms
 from dvr_tempest_plugin.tests.scenario import base
+from dvr_tempest_plugin.tests.scenario import host_failure
 from dvr_tempest_plugin.tests.scenario import probing
 
 CONF = config.CONF
@@ -374,8 +375,12 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
 
 
 @decorators.serial
-class AgentFailureTest(AgentFailureBase):
-    """Agents stopped or killed under continuous probes (see the base)."""
+class AgentFailureTest(host_failure.HostFailure, AgentFailureBase):
+    """Agents, then the SNAT host, disrupted under continuous probes.
+
+    The whole host failure shares this class's topology and comes last
+    (test_whole_...): it takes the guests of the failed host down.
+    """
 
     @decorators.idempotent_id('8d4825e8-2ba7-44f0-b885-eae2d43fd3e2')
     def test_l3_agent_kill_keeps_fip_and_east_west(self):
@@ -549,3 +554,12 @@ class AgentFailureTest(AgentFailureBase):
                       'SNAT had moved to %s, until it settled; found:\n%s'
                       % (MAX_BLIP_SECONDS, old_host, self.router['id'],
                          new_host, '\n'.join(interrupted)))
+
+    @decorators.idempotent_id('5d0c1f7e-6a41-4f2b-9e3c-8b7a2d1c4e90')
+    def test_whole_snat_host_failure(self):
+        """Fail the SNAT host: what keeps flowing, what moves, what stops.
+
+        Skips, naming the option, without [dvr] host_fail_command and
+        host_restore_command. See HostFailure.check_snat_host_failure.
+        """
+        self.check_snat_host_failure()

@@ -10,9 +10,9 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The node-failure test runs its host commands on the tester, bounded."""
+"""The host-failure tests run its host commands on the tester, bounded."""
 
-from dvr_tempest_plugin.tests.scenario import test_node_failure as nf
+from dvr_tempest_plugin.tests.scenario import host_failure as nf
 from dvr_tempest_plugin.tests.unit import base
 
 
