@@ -22,15 +22,11 @@ links down, as in a power cut) under continuous probes, and boot again
 import subprocess
 import time
 
-from tempest import config
-
 from dvr_tempest_plugin.common import agents
 from dvr_tempest_plugin.common import polling
 from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.tests.scenario import probing
-
-CONF = config.CONF
 
 MAX_BLIP_SECONDS = probing.MAX_BLIP_SECONDS
 COMMAND_OUTPUT_CHARS = 2000
