@@ -61,10 +61,12 @@ class HostFailure(object):
     probes, SNAT host and namespace checks it uses.
 
     The agent-failure topology (VM1 on host A and VM2 on host B with
-    floating IPs, VM3 on host B without); VM3 reaches the outside
-    through SNAT and is reached through a VM off the failed host. On
-    the standard layout the SNAT host is the network node, with no VMs;
-    on the article's, host A is the SNAT host and carries VM1.
+    floating IPs, VM3 on host B and VM4 on host A without); a VM without
+    floating IP off the failed host reaches the outside through SNAT,
+    reached through a VM with one off that host. On the standard layout
+    the SNAT host is the network node, with no VMs; on the article's it
+    is a compute: host A at first, host B once an earlier test of the
+    class moved the SNAT.
     """
 
     # The [dvr] option bounding the SNAT outage when SNAT fails over.

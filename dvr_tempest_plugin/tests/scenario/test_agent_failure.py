@@ -54,7 +54,9 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
     """Disruptions under continuous probes (no tests of its own).
 
     VM1 (host A, subnet1) and VM2 (host B, subnet2) have floating IPs;
-    VM3 (host B, subnet1) has none and is reached through VM1. Host A is
+    VM3 (host B, subnet1) and VM4 (host A, subnet2) have none and are
+    reached through a VM with one; whichever host holds the SNAT when a
+    whole host fails, one of them stays off it to probe SNAT. Host A is
     the SNAT host whenever it also runs VMs (the article's layout). The
     agents of two hosts are disrupted at once: the SNAT host's, and those
     of the compute host of a floating IP that is not the SNAT host (host
@@ -65,7 +67,8 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
     requires_host_access = True
     vm_specs = (vms.VmSpec('vm1', discovery.HOST_A, 'subnet1', True),
                 vms.VmSpec('vm2', discovery.HOST_B, 'subnet2', True),
-                vms.VmSpec('vm3', discovery.HOST_B, 'subnet1', False))
+                vms.VmSpec('vm3', discovery.HOST_B, 'subnet1', False),
+                vms.VmSpec('vm4', discovery.HOST_A, 'subnet2', False))
 
     @classmethod
     def skip_checks(cls):
@@ -73,7 +76,7 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
         if not settings.disruptive_tests():
             raise cls.skipException(
                 '[dvr] disruptive_tests is False: these tests stop and kill '
-                'Neutron agents')
+                'Neutron agents, keepalived and whole hosts')
 
     # -- probes --------------------------------------------------------------
 

@@ -23,7 +23,8 @@ addresses on the active one only and moving them when it fails
 DvrHaTest reads the API and the hosts and disturbs nothing;
 DvrHaFailoverTest ([dvr] disruptive_tests = True only) ends the active
 host's keepalived for its own router under continuous probes, once as a
-crash (SIGKILL) and once as a clean stop (SIGTERM).
+crash (SIGKILL) and once as a clean stop (SIGTERM), then, last on the
+same topology, makes the whole active host fail (host_failure).
 """
 
 from tempest import config
@@ -43,7 +44,9 @@ from dvr_tempest_plugin.common import router_api
 from dvr_tempest_plugin.common import settings
 from dvr_tempest_plugin.common import timeline as events
 from dvr_tempest_plugin.tests.scenario import base
+from dvr_tempest_plugin.tests.scenario import host_failure
 from dvr_tempest_plugin.tests.scenario import probing
+from dvr_tempest_plugin.tests.scenario import test_agent_failure
 from dvr_tempest_plugin.tests.scenario import tracing
 
 CONF = config.CONF
@@ -262,22 +265,27 @@ class DvrHaTest(DvrHaTestBase):
 
 
 @decorators.serial
-class DvrHaFailoverTest(probing.ContinuousProbing, tracing.PathTracing,
-                        DvrHaTestBase):
-    """The active host's keepalived ended under continuous probes.
+class DvrHaFailoverTest(host_failure.HostFailure,
+                        test_agent_failure.AgentFailureBase,
+                        tracing.PathTracing, DvrHaTestBase):
+    """The active host's keepalived ended, then the whole host failed.
 
     Serial, like AgentFailureTest: no other test class runs while it
-    disrupts. Only the keepalived of this class's own router is killed,
-    by the PIDs its pid files name, on the active host.
+    disrupts. The keepalived tests kill only the keepalived of this
+    class's own router, by the PIDs its pid files name, on the active
+    host. The whole host failure shares the topology and comes last
+    (test_whole_...): it takes the guests of the failed host down. VRRP,
+    not the L3 agent scheduler, moves the SNAT: a standby's keepalived
+    takes the qg-/sg- addresses after three missed advertisements.
     """
 
-    @classmethod
-    def skip_checks(cls):
-        super().skip_checks()
-        if not settings.disruptive_tests():
-            raise cls.skipException(
-                '[dvr] disruptive_tests is False: this test kills the '
-                'keepalived of a DVR+HA router')
+    snat_outage_option = 'ha_failover_max_outage'
+
+    def snat_client(self):
+        """(VM without floating IP, VM with one to reach it by)."""
+        return self.vms['vm3'], self.vms['vm1']
+
+    # -- keepalived ----------------------------------------------------------
 
     def wait_keepalived_back(self, host, old_pid):
         """(respawned keepalived or None, seconds waited for it)."""
@@ -397,8 +405,8 @@ class DvrHaFailoverTest(probing.ContinuousProbing, tracing.PathTracing,
     def check_failover(self, how):
         """End the active host's keepalived (how) under probes; assert.
 
-        Probes: the tester to VM1's floating IP, VM1 to VM2 (east-west
-        across hosts), VM2 (no floating IP) to [dvr] outside_address
+        Probes: the tester to both floating IPs, VM1 to VM2 (east-west
+        across hosts), VM3 (no floating IP) to [dvr] outside_address
         through SNAT. The keepalived of this router on the active host is
         found by the PIDs its pid files name
         (<ha_confs_path>/<router>.pid.keepalived and -vrrp) among the
@@ -426,12 +434,10 @@ class DvrHaFailoverTest(probing.ContinuousProbing, tracing.PathTracing,
             self.fail(str(exc))
         self.attach_text('keepalived-%s' % how, '%s %s' % (
             KEEPALIVED_ENDINGS[how][0], keepalived))
-        vm1, vm2 = self.vms['vm1'], self.vms['vm2']
-        snat_probe = self.vm_probe('%s -> outside %s (SNAT)' % (vm2, outside),
-                                   vm2, outside, via=vm1)
-        running = [snat_probe, self.floating_ip_probe(vm1),
-                   self.vm_probe('%s -> %s (east-west)' % (vm1, vm2), vm1,
-                                 vm2.fixed_ip)]
+        vm, jump = self.snat_client()
+        snat_probe = self.vm_probe('%s -> outside %s (SNAT)' % (vm, outside),
+                                   vm, outside, via=jump)
+        running = [snat_probe] + self.data_plane_probes()
         since = self.wait_answering(running)
         timeline = events.Timeline()
         self.addCleanup(self.ensure_keepalived_back, old_host,
@@ -471,35 +477,87 @@ class DvrHaFailoverTest(probing.ContinuousProbing, tracing.PathTracing,
         self.check_snat_leaves_through(new_host, old_host)
 
     def check_snat_leaves_through(self, new_host, old_host):
-        """Traced VM2 -> outside: SNAT through the new active's snat- only.
+        """Traced VM3 -> outside: SNAT through the new active's snat- only.
 
-        Request in on VM2's qr- on its host, in on the new active's sg-
-        of subnet2, out of its qg- from the router's gateway address; the
+        Request in on VM3's qr- on its host, in on the new active's sg-
+        of VM3's subnet, out of its qg- from the router's gateway address; the
         reply back in on that qg- and out of that sg-; nothing of the
         probe on the old active's sg-/qg- (standby now).
         """
         outside = self.outside_address()
-        vm1, vm2 = self.vms['vm1'], self.vms['vm2']
+        vm, jump = self.snat_client()
         gateway_ip = self.router_gateway_ip()
-        qr = self.qr_point(vm2.host, vm2.subnet)
-        sg, qg = self.sg_point(new_host, vm2.subnet), self.qg_point(new_host)
-        old = [self.sg_point(old_host, vm2.subnet), self.qg_point(old_host)]
+        qr = self.qr_point(vm.host, vm.subnet)
+        sg, qg = self.sg_point(new_host, vm.subnet), self.qg_point(new_host)
+        old = [self.sg_point(old_host, vm.subnet), self.qg_point(old_host)]
 
         def send(probe):
-            return probes.ping_from_vm(self.ssh_client(vm2, via=vm1), probe,
-                                       outside, tracing.PROBES, str(vm2))
+            return probes.ping_from_vm(self.ssh_client(vm, via=jump), probe,
+                                       outside, tracing.PROBES, str(vm))
 
-        self.warm_up(lambda: self.ping_from_vm(vm2, outside, via=vm1))
+        self.warm_up(lambda: self.ping_from_vm(vm, outside, via=jump))
         seen = self.trace([qr, sg, qg], [qg, sg], old, send,
-                          self.endpoint(vm2), self.outside_endpoint(outside))
+                          self.endpoint(vm), self.outside_endpoint(outside))
         self.check_path(seen, [
-            paths.seen(qr, tracing.REQUEST, vm2.fixed_ip, outside,
+            paths.seen(qr, tracing.REQUEST, vm.fixed_ip, outside,
                        tracing.IN),
-            paths.seen(sg, tracing.REQUEST, vm2.fixed_ip, outside,
+            paths.seen(sg, tracing.REQUEST, vm.fixed_ip, outside,
                        tracing.IN),
             paths.seen(qg, tracing.REQUEST, gateway_ip, outside,
                        tracing.OUT),
             paths.seen(qg, tracing.REPLY, outside, gateway_ip, tracing.IN),
-            paths.seen(sg, tracing.REPLY, outside, vm2.fixed_ip,
+            paths.seen(sg, tracing.REPLY, outside, vm.fixed_ip,
                        tracing.OUT)] +
             [paths.untouched(point) for point in old])
+
+    # -- the whole active host fails -----------------------------------------
+
+    def expect_failover(self):
+        return True
+
+    def wait_snat_moved(self, old_host):
+        """The first host other than old_host the API shows active."""
+        new_host, found = self.wait_flip(old_host)
+        self.attach_text('api-router-l3-agents-after-failure',
+                         l3_ha.describe_states(found))
+        return new_host
+
+    def follow_snat_move(self, new_host, snat_probe, timeline):
+        """The addresses on the new active host, then SNAT traffic."""
+        moved = timeline.mark('API: %s active' % new_host,
+                              events.HA_FLIPPED)
+        self.assert_namespace(new_host, self.snat_namespace,
+                              self.active_devices(new_host))
+        timeline.mark('qg-/sg- addresses on the new active host %s' %
+                      new_host, events.ADDRESSES_MOVED)
+        recovered, _ = polling.wait_for(
+            lambda: self.full_bursts_since(snat_probe, moved), bool,
+            settings.convergence_timeout())
+        timeline.mark('SNAT probe: a whole burst answered after the flip: '
+                      '%s' % bool(recovered),
+                      events.RECOVERED if recovered else events.NOTE)
+
+    def wait_namespaces_in_sync(self):
+        """One active with the addresses, the restored host standby."""
+        found = self.wait_ha_settled()
+        active = l3_ha.active_host(found)
+        qrouter = naming.qrouter_namespace(self.router['id'])
+        for host in sorted(set(self.vm_hosts.values())):
+            self.assert_namespace(host, qrouter, self.qrouter_devices())
+        self.assert_namespace(active, self.snat_namespace,
+                              self.active_devices(active))
+        for host in l3_ha.hosts_in_state(found, l3_ha.STANDBY):
+            self.assert_standby_without_addresses(host)
+
+    @decorators.idempotent_id('76508733-d32b-4423-ab8a-3098c35442ae')
+    def test_whole_active_host_failure(self):
+        """Fail the DVR+HA router's active host: VRRP moves the SNAT.
+
+        As AgentFailureTest.test_whole_snat_host_failure (skips, naming
+        them, without [dvr] host_fail_command and host_restore_command),
+        with the SNAT outage bound by [dvr] ha_failover_max_outage (10 s
+        by default): a
+        standby turns active in the API and holds the qg-/sg- addresses;
+        after the restore the old host is a standby without addresses.
+        """
+        self.check_snat_host_failure()
