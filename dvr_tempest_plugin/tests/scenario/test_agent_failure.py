@@ -277,8 +277,11 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
 
     # -- SNAT failure -------------------------------------------------------
 
-    def snat_hosts(self):
-        """The SNAT host now, and the other hosts with a dvr_snat agent up."""
+    def snat_hosts(self, expect_failover=False):
+        """The SNAT host now, and the other hosts with a dvr_snat agent up.
+
+        Fails when failover is expected and no other such host is up.
+        """
         old_host = self.current_snat_host()
         if old_host is None:
             self.fail('router %s: expected one host holding its SNAT before '
@@ -286,6 +289,10 @@ class AgentFailureBase(probing.ContinuousProbing, base.DvrScenarioTest):
                           self.router['id'],
                           l3_ha.describe_states(self.router_l3_agents())))
         standby = sorted(set(self.dvr_snat_hosts()) - {old_host})
+        if expect_failover and not standby:
+            self.fail('[dvr] expect_snat_failover is True, but no other '
+                      'dvr_snat L3 agent is up to take the SNAT of router '
+                      '%s from %s' % (self.router['id'], old_host))
         self.require_host_access(set(standby) | {old_host})
         return old_host, standby
 
@@ -461,11 +468,7 @@ class AgentFailureTest(host_failure.HostFailure, AgentFailureBase):
         """
         outside = self.outside_address()
         expected = settings.expect_snat_failover()
-        old_host, standby = self.snat_hosts()
-        if expected and not standby:
-            self.fail('[dvr] expect_snat_failover is True, but no other '
-                      'dvr_snat L3 agent is up to take the SNAT of router '
-                      '%s from %s' % (self.router['id'], old_host))
+        old_host, standby = self.snat_hosts(expected)
         vm1, vm3 = self.vms['vm1'], self.vms['vm3']
         snat_probe = self.vm_probe('%s -> outside %s (SNAT)' % (vm3, outside),
                                    vm3, outside, via=vm1)
