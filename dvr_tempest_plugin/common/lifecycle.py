@@ -26,6 +26,8 @@ _delete_dvr_internal_ports):
   host's last floating IP.
 """
 
+from dvr_tempest_plugin.common import naming
+
 DHCP = 'network:dhcp'
 COMPUTE_PREFIX = 'compute:'
 
@@ -51,3 +53,17 @@ def qrouter_keepers(ports, subnet_ids, host):
 def describe_ports(ports):
     return ', '.join('%s (%s)' % (port['id'], port['device_owner'])
                      for port in ports) or 'none'
+
+
+def left_by_fip_delete_race(devices):
+    """True for a fip- namespace as the known delete race leaves it.
+
+    Neutron's FipNamespace._delete removes the fpr- devices, then
+    unplugs fg-, then the namespace; an fpr- removed meanwhile by its
+    router aborts it there (NetworkInterfaceNotFound), leaving fg- and
+    no fpr-.
+    """
+    names = list(devices)
+    return (any(n.startswith(naming.FIP_EXT_DEV_PREFIX) for n in names) and
+            not any(n.startswith(naming.FIP_2_ROUTER_DEV_PREFIX)
+                    for n in names))

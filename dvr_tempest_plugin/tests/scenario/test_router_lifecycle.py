@@ -21,6 +21,7 @@ from tempest.common import waiters
 from tempest import config
 from tempest.lib import decorators
 
+from dvr_tempest_plugin.common import known_defects
 from dvr_tempest_plugin.common import lifecycle
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.common import polling
@@ -37,6 +38,8 @@ class RouterLifecycleTest(base.DvrScenarioTest):
     requires_host_access = True
 
     @decorators.idempotent_id('fee428bd-ed57-47c2-b487-fccaacf1955f')
+    @known_defects.neutron_defect(known_defects.KnownDefectSeen,
+                                  known_defects.FIP_NAMESPACE_DELETE_RACE)
     def test_teardown_removes_router_from_hosts(self):
         """Each step of a teardown removes what it should from the hosts.
 
@@ -49,12 +52,19 @@ class RouterLifecycleTest(base.DvrScenarioTest):
            go only if no router gateway is left on the external network.
         3. The interfaces are removed and the router deleted: no qrouter-
            or snat- of it is left on any host.
+
+        A fip- namespace left behind with its fg- once the last gateway
+        went (a known Neutron race, FIP_NAMESPACE_DELETE_RACE) makes the
+        test skip naming it, after the later steps passed; any other
+        failure fails.
         """
         scope = self.hosts_the_router_can_reach()
         self.require_host_access(scope)
         router_hosts = self.last_vm_leaves_host_b()
-        self.gateway_cleared(router_hosts, scope)
+        left_behind = self.gateway_cleared(router_hosts, scope)
         self.router_deleted(scope)
+        if left_behind:
+            raise known_defects.KnownDefectSeen(left_behind)
 
     # -- the steps -----------------------------------------------------------
 
@@ -102,7 +112,7 @@ class RouterLifecycleTest(base.DvrScenarioTest):
                                   naming.rfp_device(router_id))
             self.assert_no_device(host, naming.fip_namespace(ext_net_id),
                                   naming.fpr_device(router_id))
-        self.check_fip_agent_gateway_ports(router_hosts)
+        return self.check_fip_agent_gateway_ports(router_hosts)
 
     def router_deleted(self, scope):
         router_id = self.router['id']
@@ -175,7 +185,10 @@ class RouterLifecycleTest(base.DvrScenarioTest):
 
         Neutron deletes them for every host at once with the last router
         gateway port of the external network; while one is left (another
-        router of the cloud), each host's port must still be there.
+        router of the cloud), each host's port must still be there. Once
+        they are gone, so must be each host's fip- namespace: one left
+        with its fg- and without fpr- is returned as the known race (see
+        known_defects), anything else fails.
         """
         ext_net_id = CONF.network.public_network_id
         gateways = self.admin_ports_client.list_ports(
@@ -202,5 +215,16 @@ class RouterLifecycleTest(base.DvrScenarioTest):
                       'within %d s, found ports of %s' % (
                           ext_net_id, router_api.FIP_AGENT_GATEWAY,
                           timeout, ', '.join(sorted(left))))
+        namespace = naming.fip_namespace(ext_net_id)
+        left_behind = []
         for host in router_hosts:
-            self.assert_no_namespace(host, naming.fip_namespace(ext_net_id))
+            try:
+                self.assert_no_namespace(host, namespace)
+            except self.failureException as exc:
+                devices = self.host(host).devices(namespace)
+                if lifecycle.left_by_fip_delete_race(devices):
+                    left_behind.append('%s (devices: %s)' % (
+                        exc, ', '.join(sorted(devices))))
+                else:
+                    raise
+        return '; '.join(left_behind)

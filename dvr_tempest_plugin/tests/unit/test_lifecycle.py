@@ -39,3 +39,17 @@ class TestQrouterKeepers(base.TestCase):
         self.assertEqual([], lifecycle.qrouter_keepers(
             [port('vm', 'compute:nova', 'a')], ['s1'], 'b'))
         self.assertEqual('none', lifecycle.describe_ports([]))
+
+
+class TestFipDeleteRace(base.TestCase):
+
+    def test_fg_without_fpr_is_what_the_race_leaves(self):
+        self.assertTrue(lifecycle.left_by_fip_delete_race(
+            ['fg-591d31d8-9b', 'lo']))
+
+    def test_an_fpr_left_is_something_else(self):
+        self.assertFalse(lifecycle.left_by_fip_delete_race(
+            ['fg-591d31d8-9b', 'fpr-80b593e0-9', 'lo']))
+
+    def test_no_fg_is_something_else(self):
+        self.assertFalse(lifecycle.left_by_fip_delete_race(['lo']))
