@@ -115,5 +115,28 @@ class ExtraRoutesDropped(base.Breakage):
                            ['ip', 'route', 'flush', 'proto', 'static'])
 
 
+class QrouterSendsRedirects(base.Breakage):
+    """Let qrouter-<router> send ICMP redirects again (undone after).
+
+    What a qrouter- namespace is until its L3 agent has processed the
+    router's external gateway: net.ipv4.conf.all.send_redirects is 1.
+    """
+
+    name = 'qrouter-sends-redirects'
+
+    def set_redirects(self, test, value):
+        for host in hosts.agent_host_names():
+            if hosts.has_netns(host, hosts.qrouter(test)):
+                hosts.in_netns(host, hosts.qrouter(test), [
+                    'sysctl', '-q', '-w',
+                    'net.ipv4.conf.all.send_redirects=%d' % value])
+
+    def apply(self, test):
+        self.set_redirects(test, 1)
+
+    def undo(self, test):
+        self.set_redirects(test, 0)
+
+
 BREAKAGES = (NoSnat, StraySnat, NoQrouterOffSnatHost, NoFpr, FgDown,
-             QrouterLeftBehind, ExtraRoutesDropped)
+             QrouterLeftBehind, ExtraRoutesDropped, QrouterSendsRedirects)

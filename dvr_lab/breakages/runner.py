@@ -12,9 +12,11 @@ import os
 import pkgutil
 import threading
 import time
+import traceback as traceback_module
 import unittest
 
 import testtools
+from testtools import content
 
 from dvr_lab import settings
 
@@ -82,9 +84,13 @@ def install(breakage_of):
 
 class Report(testtools.TestResult):
 
-    def _record(self, outcome, test, details):
+    def _record(self, outcome, test, details, err=None):
         print('\n== %s: %s' % (outcome, test.id()))
-        details = details or {}
+        details = dict(details or {})
+        if err is not None and 'traceback' not in details:
+            # A class's setUpClass error comes as err, without details.
+            details['traceback'] = content.text_content(''.join(
+                traceback_module.format_exception(*err)))
         where = os.path.join(DETAILS_DIR, plain_id(test).rsplit('.', 1)[-1])
         os.makedirs(where, exist_ok=True)
         for name, content in details.items():
@@ -102,11 +108,11 @@ class Report(testtools.TestResult):
 
     def addFailure(self, test, err=None, details=None):
         super().addFailure(test, err=err, details=details)
-        self._record('FAILED', test, details)
+        self._record('FAILED', test, details, err)
 
     def addError(self, test, err=None, details=None):
         super().addError(test, err=err, details=details)
-        self._record('ERROR', test, details)
+        self._record('ERROR', test, details, err)
 
     def addSkip(self, test, reason=None, details=None):
         super().addSkip(test, reason=reason, details=details)
@@ -116,8 +122,14 @@ class Report(testtools.TestResult):
 
 
 def plain_id(test):
-    """The test's id without its [id-...] attributes: a loadable name."""
-    return test.id().split('[')[0]
+    """The test's id without its [id-...] attributes: a loadable name.
+
+    A class's setUpClass error is "setUpClass (module.Class)": the class.
+    """
+    test_id = test.id().split('[')[0]
+    if test_id.endswith(')') and ' (' in test_id:
+        return test_id.rstrip(')').split(' (', 1)[1]
+    return test_id
 
 
 def scenario_modules():

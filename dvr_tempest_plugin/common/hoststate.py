@@ -142,7 +142,7 @@ def _indent(text):
                      (text.strip() or '(nothing)').splitlines())
 
 
-def _listing(host_client, namespace, argv, present=None):
+def listing(host_client, namespace, argv, present=None):
     """The CommandResult of argv in namespace; None without the namespace.
 
     present: the host's namespaces, when just listed. A listing that fails
@@ -166,13 +166,13 @@ def _listing(host_client, namespace, argv, present=None):
 
 def route_lines(host_client, namespace):
     """`ip -4 route` lines of namespace on the host; None without it."""
-    result = _listing(host_client, namespace, ['ip', '-4', 'route'])
+    result = listing(host_client, namespace, ['ip', '-4', 'route'])
     return None if result is None else result.stdout.splitlines()
 
 
 def _run_listing(host_client, namespace, argv):
     """The text argv prints in namespace, for details and parsing."""
-    result = _listing(host_client, namespace, argv)
+    result = listing(host_client, namespace, argv)
     if result is None:
         return '(no namespace %s)' % namespace
     return result.stdout + result.stderr
@@ -258,7 +258,7 @@ def router_plumbing(host_client, router_id, ext_net_id):
         for argv in (['ip', '-o', 'addr'], ['ip', 'route', 'show',
                                             'table', 'all'],
                      ['ip', 'rule'], ['iptables-save', '-t', 'nat']):
-            result = _listing(host_client, namespace, argv, present)
+            result = listing(host_client, namespace, argv, present)
             if result is None:
                 parts.append('%s: absent' % namespace)
                 break

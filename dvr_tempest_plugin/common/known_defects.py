@@ -30,6 +30,11 @@ FIP_NAMESPACE_DELETE_RACE = (
     'races a router\'s own fpr- removal '
     '(doc/source/neutron-defects.rst#fip-namespace-delete-race)')
 
+QROUTER_ICMP_REDIRECTS = (
+    'known Neutron defect: a new qrouter- namespace sends ICMP redirects '
+    'to the SNAT port until the router\'s external gateway is processed '
+    '(doc/source/neutron-defects.rst#qrouter-icmp-redirects)')
+
 
 class KnownDefectSeen(AssertionError):
     """A check met a known Neutron defect; the test went on past it."""

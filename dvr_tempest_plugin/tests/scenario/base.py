@@ -33,6 +33,7 @@ from dvr_tempest_plugin.common import discovery
 from dvr_tempest_plugin.common import expected_devices
 from dvr_tempest_plugin.common import hosts
 from dvr_tempest_plugin.common import hoststate
+from dvr_tempest_plugin.common import icmp_redirects
 from dvr_tempest_plugin.common import inventory
 from dvr_tempest_plugin.common import known_defects
 from dvr_tempest_plugin.common import naming
@@ -150,11 +151,30 @@ class DvrScenarioTest(test.BaseTestCase):
         if cls.requires_host_access:
             discovery.require_host_access(
                 set(cls.vm_hosts.values()) | {cls.initial_snat_host})
-        cls.vms = vms.VmBuilder(
-            cls, cls.addClassResourceCleanup, builder.name, cls.inventory,
-            settings.convergence_timeout()).create_vms(
-                cls.vm_specs, cls.vm_hosts, cls.networks, cls.keypair,
-                cls.security_group)
+        try:
+            cls.vms = vms.VmBuilder(
+                cls, cls.addClassResourceCleanup, builder.name,
+                cls.inventory, settings.convergence_timeout()).create_vms(
+                    cls.vm_specs, cls.vm_hosts, cls.networks, cls.keypair,
+                    cls.security_group)
+        except vms.VmUnreachable as exc:
+            raise vms.VmUnreachable('%s\n%s' % (
+                exc, cls.redirect_evidence())) from exc
+
+    @classmethod
+    def redirect_evidence(cls):
+        """What the VM hosts' qrouter- say of ICMP redirects, as text.
+
+        A guest that Neutron's redirect window sent to the SNAT port has
+        no SSH key; its console says only that metadata did not answer.
+        """
+        names = sorted(set(cls.vm_hosts.values()))
+        missing = hosts.missing_host_access(names)
+        if missing:
+            return '(ICMP redirect counters not read: %s)' % missing
+        return icmp_redirects.evidence(
+            hosts.host_client, names,
+            naming.qrouter_namespace(cls.router['id']))
 
     @classmethod
     def extend_topology(cls, builder):

@@ -14,6 +14,7 @@ from tempest import config
 from tempest.lib import decorators
 
 from dvr_tempest_plugin.common import discovery
+from dvr_tempest_plugin.common import icmp_redirects
 from dvr_tempest_plugin.common import known_defects
 from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.common import router_api
@@ -52,6 +53,45 @@ class HostPlacementTest(base.DvrScenarioTest):
         for host in sorted(set(self.vm_hosts.values()) |
                            {self.current_snat_host()}):
             self.assert_namespace(host, namespace, expected)
+
+    @decorators.idempotent_id('80396ad2-9318-40ee-a93f-fb656f2adfce')
+    @known_defects.neutron_defect(icmp_redirects.SentBeforeSwitchedOff,
+                                  known_defects.QROUTER_ICMP_REDIRECTS)
+    def test_qrouter_sends_no_icmp_redirects(self):
+        """No qrouter-<router> redirects a guest to the SNAT port.
+
+        VM2's traffic for the outside leaves its host's qrouter through
+        the qr- it came in on, toward the SNAT port: a hop Linux would
+        tell the guest to skip with an ICMP redirect, unless
+        net.ipv4.conf.all.send_redirects is 0, as Neutron sets it. A
+        redirected guest sends to the SNAT port directly, past the
+        qrouter's routes and metadata proxy. Each namespace's counter
+        covers its whole life, the guests' boot included.
+        """
+        outside = self.outside_address()
+        vm1, vm2 = self.vms['vm1'], self.vms['vm2']
+        result = self.ping_until_answered(
+            lambda: self.ping_from_vm(vm2, outside, via=vm1))
+        self.attach_text('ping-snat', result.summary() + '\n\n' +
+                         result.output)
+        if not result.received:
+            self.fail('%s (SNAT) to outside %s: expected replies, found '
+                      'none (%s): no traffic took the hop a redirect is '
+                      'for' % (vm2.name, outside, result.summary()))
+        namespace = naming.qrouter_namespace(self.router['id'])
+        counts = []
+        for host in sorted(set(self.vm_hosts.values()) |
+                           {self.current_snat_host()}):
+            found = icmp_redirects.count(self.host(host), namespace)
+            if found is None:
+                self.fail('host %s: expected namespace %s, found none' % (
+                    host, namespace))
+            counts.append(found)
+        self.attach_text('icmp-redirects',
+                         '\n'.join(c.text() for c in counts))
+        problem = icmp_redirects.problem(counts)
+        if problem:
+            self.fail(problem)
 
     @decorators.idempotent_id('ad2850a3-b97c-4bcc-acab-b2269f287ca3')
     def test_snat_namespace_only_on_snat_host(self):
