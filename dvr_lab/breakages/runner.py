@@ -16,7 +16,7 @@ import traceback as traceback_module
 import unittest
 
 import testtools
-from testtools import content
+from testtools import content as testtools_content
 
 from dvr_lab import settings
 
@@ -89,7 +89,7 @@ class Report(testtools.TestResult):
         details = dict(details or {})
         if err is not None and 'traceback' not in details:
             # A class's setUpClass error comes as err, without details.
-            details['traceback'] = content.text_content(''.join(
+            details['traceback'] = testtools_content.text_content(''.join(
                 traceback_module.format_exception(*err)))
         where = os.path.join(DETAILS_DIR, plain_id(test).rsplit('.', 1)[-1])
         os.makedirs(where, exist_ok=True)

@@ -105,8 +105,8 @@ def evidence(host_client_of, host_names, namespace):
         try:
             found = count(host_client_of(name), namespace)
         except Exception as exc:  # evidence only, never the outcome
-            lines.append('host %s, %s: not read (%s)' % (name, namespace,
-                                                        exc))
+            lines.append('host %s, %s: not read (%s)' % (
+                name, namespace, exc))
             continue
         if found is None:
             lines.append('host %s: no namespace %s' % (name, namespace))

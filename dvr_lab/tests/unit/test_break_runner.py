@@ -51,3 +51,37 @@ class TestReport(testtools.TestCase):
                 details={'reason': content.text_content('known defect')})
         self.assertIn('== skipped: ', out.getvalue())
         self.assertIn(': known defect', out.getvalue())
+
+    def test_a_class_setup_error_prints_its_traceback(self):
+        import io
+        import sys
+        import tempfile
+        import unittest
+        from unittest import mock
+
+        holder = unittest.suite._ErrorHolder(
+            'setUpClass (%s.test_x.TestX)' % runner.SCENARIO_PACKAGE)
+        try:
+            raise ValueError('vm1 on cpnw1: no SSH login')
+        except ValueError:
+            err = sys.exc_info()
+        out = io.StringIO()
+        with tempfile.TemporaryDirectory() as where, \
+                mock.patch.object(runner, 'DETAILS_DIR', where), \
+                mock.patch('sys.stdout', out):
+            runner.Report().addError(holder, err=err)
+            with open('%s/TestX/traceback' % where) as saved:
+                self.assertIn('no SSH login', saved.read())
+        self.assertIn('ValueError: vm1 on cpnw1: no SSH login',
+                      out.getvalue())
+
+    def test_a_class_setup_id_is_its_class(self):
+        holder = mock_id('setUpClass (pkg.test_x.TestX)')
+        self.assertEqual('pkg.test_x.TestX', runner.plain_id(holder))
+        test = mock_id('pkg.test_x.TestX.test_y[id-1,smoke]')
+        self.assertEqual('pkg.test_x.TestX.test_y', runner.plain_id(test))
+
+
+def mock_id(test_id):
+    from unittest import mock
+    return mock.Mock(id=mock.Mock(return_value=test_id))
