@@ -278,12 +278,18 @@ def l3_agent(host):
     }
 
 
+def dnsmasq_log_dir(host):
+    return os.path.join(s.LOG_DIR, '%s-dnsmasq' % host.name)
+
+
 def dhcp_agent(host):
     return {
         'DEFAULT': {
             'interface_driver': 'openvswitch',
             'dhcp_driver': 'neutron.agent.linux.dhcp.Dnsmasq',
             'enable_isolated_metadata': False,
+            # each network's DHCP transactions, for a guest without a lease
+            'dnsmasq_base_log_dir': dnsmasq_log_dir(host),
         },
         'ovs': {'integration_bridge': 'br-int'},
     }

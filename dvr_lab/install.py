@@ -20,7 +20,7 @@ APT_PACKAGES = (
     'qemu-system-x86', 'qemu-utils', 'libvirt-dev', 'pkg-config', 'gcc',
     'python3-dev',
     # DHCP, metadata proxy, HA routers
-    'dnsmasq-base', 'haproxy', 'keepalived', 'conntrackd',
+    'dnsmasq-base', 'dnsmasq-utils', 'haproxy', 'keepalived', 'conntrackd',
     'python3-venv',
 )
 # invoke-rc.d asks it before starting a service; 101: "not allowed".

@@ -122,6 +122,13 @@ class TestNeutronDvrSettings(testtools.TestCase):
             self.assertNotIn('sudo', helper)
             self.assertIn(settings.venv_bin('privsep-helper'), helper)
 
+    def test_dnsmasq_logs_each_host_apart(self):
+        layout = settings.layout('article')
+        dirs = {parse(configs.dhcp_agent(host)).get(
+            'DEFAULT', 'dnsmasq_base_log_dir') for host in layout.computes}
+        self.assertEqual({os.path.join(settings.LOG_DIR, '%s-dnsmasq' % h.name)
+                          for h in layout.computes}, dirs)
+
     def test_metadata_secret_shared_by_nova_and_the_agents(self):
         host = settings.layout('article').computes[0]
         nova = parse(configs.nova())
