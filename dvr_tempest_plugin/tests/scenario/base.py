@@ -329,6 +329,13 @@ class DvrScenarioTest(test.BaseTestCase):
         return polling.wait_for(send, lambda result: result.received > 0,
                                 timeout)[1]
 
+    def assert_answered(self, result, what, diagnose=lambda: ''):
+        self.attach_text('ping-%s' % what.replace(' ', '-'),
+                         result.summary() + '\n\n' + result.output)
+        if not result.received:
+            self.fail('%s: expected replies, found none (%s)%s' % (
+                what, result.summary(), diagnose()))
+
     def ping_from_tester(self, destination, count=5, probe=None):
         return probes.ping_from_tester(probe or probes.Probe.unique(),
                                        destination, count)

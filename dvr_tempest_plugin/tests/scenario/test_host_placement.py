@@ -72,12 +72,9 @@ class HostPlacementTest(base.DvrScenarioTest):
         vm1, vm2 = self.vms['vm1'], self.vms['vm2']
         result = self.ping_until_answered(
             lambda: self.ping_from_vm(vm2, outside, via=vm1))
-        self.attach_text('ping-snat', result.summary() + '\n\n' +
-                         result.output)
-        if not result.received:
-            self.fail('%s (SNAT) to outside %s: expected replies, found '
-                      'none (%s): no traffic took the hop a redirect is '
-                      'for' % (vm2.name, outside, result.summary()))
+        self.assert_answered(
+            result, '%s (SNAT) to outside %s' % (vm2.name, outside),
+            lambda: ': no traffic took the hop a redirect is for')
         namespace = naming.qrouter_namespace(self.router['id'])
         counts = []
         for host in sorted(set(self.vm_hosts.values()) |
