@@ -96,8 +96,9 @@ def ssh_client(vm, keypair, servers_client, via=None, ssh_timeout=None):
 class VmUnreachable(lib_exc.TempestException):
     message = '%(reason)s'
 
-    def __init__(self, reason):
+    def __init__(self, reason, vm=None):
         super().__init__(reason=reason)
+        self.vm = vm
 
 
 def console_tail(servers_client, vm, lines=CONSOLE_LOG_LINES):
@@ -190,7 +191,7 @@ class VmBuilder(object):
                 'console log ends:\n%s' % (
                     vm.name, vm.host, CONF.validation.image_ssh_user, where,
                     CONF.validation.ssh_timeout, exc,
-                    console_tail(client, vm))) from exc
+                    console_tail(client, vm)), vm) from exc
 
     def _create_server(self, spec, host, network, keypair, security_group):
         client = self.clients.admin_servers_client

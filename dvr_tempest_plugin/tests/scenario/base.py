@@ -29,6 +29,7 @@ from tempest.lib import exceptions as lib_exc
 from tempest import test
 
 from dvr_tempest_plugin.common import agents
+from dvr_tempest_plugin.common import dhcp_reach
 from dvr_tempest_plugin.common import discovery
 from dvr_tempest_plugin.common import expected_devices
 from dvr_tempest_plugin.common import hosts
@@ -100,6 +101,7 @@ class DvrScenarioTest(test.BaseTestCase):
         cls.admin_ports_client = admin_network.PortsClient()
         cls.admin_floating_ips_client = admin_network.FloatingIPsClient()
         cls.admin_agents_client = admin_network.AgentsClient()
+        cls.admin_networks_client = admin_network.NetworksClient()
         cls.admin_extensions_client = admin_network.ExtensionsClient()
         cls.admin_security_groups_client = (
             admin_network.SecurityGroupsClient())
@@ -159,7 +161,17 @@ class DvrScenarioTest(test.BaseTestCase):
                     cls.security_group)
         except vms.VmUnreachable as exc:
             raise vms.VmUnreachable('%s\n%s' % (
-                exc, cls.redirect_evidence())) from exc
+                exc, cls.unreachable_evidence(exc.vm)), exc.vm) from exc
+
+    @classmethod
+    def unreachable_evidence(cls, vm):
+        """What may explain a guest that could not be logged in to."""
+        found = [cls.redirect_evidence()]
+        if vm is not None:
+            found.append(dhcp_reach.evidence(
+                cls.admin_networks_client, cls.admin_agents_client,
+                hosts.host_client, vm, cls.networks[vm.subnet]['id']))
+        return '\n'.join(found)
 
     @classmethod
     def redirect_evidence(cls):
