@@ -111,7 +111,10 @@ class HostFailure(object):
                 2 * settings.agent_down_timeout())
 
     def snat_probe_vm(self, failed_host):
-        """(VM without floating IP, VM to reach it by), off failed_host."""
+        """(VM without floating IP, VM to reach it by), off failed_host.
+
+        failed_host None: any such pair.
+        """
         for vm in self.vms.values():
             if vm.floating_ip or vm.host == failed_host:
                 continue

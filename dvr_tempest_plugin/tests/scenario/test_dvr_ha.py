@@ -283,7 +283,7 @@ class DvrHaFailoverTest(host_failure.HostFailure,
 
     def snat_client(self):
         """(VM without floating IP, VM with one to reach it by)."""
-        return self.vms['vm3'], self.vms['vm1']
+        return self.snat_probe_vm(failed_host=None)
 
     # -- keepalived ----------------------------------------------------------
 
@@ -477,10 +477,11 @@ class DvrHaFailoverTest(host_failure.HostFailure,
         self.check_snat_leaves_through(new_host, old_host)
 
     def check_snat_leaves_through(self, new_host, old_host):
-        """Traced VM3 -> outside: SNAT through the new active's snat- only.
+        """Traced SNAT client -> outside: through the new active's snat-.
 
-        Request in on VM3's qr- on its host, in on the new active's sg-
-        of VM3's subnet, out of its qg- from the router's gateway address; the
+        The SNAT client is a VM without floating IP (snat_client). Request
+        in on its qr- on its host, in on the new active's sg- of its
+        subnet, out of its qg- from the router's gateway address; the
         reply back in on that qg- and out of that sg-; nothing of the
         probe on the old active's sg-/qg- (standby now).
         """
