@@ -44,7 +44,12 @@ def create_bridges(host):
     """Plug the tunnel and public wires into br-vx and br-ex (if any).
 
     br-vx owns local_ip: userspace VXLAN routes through an OVS bridge that
-    holds the tunnel address.
+    holds the tunnel address. OVS reads a wire through a packet socket,
+    so the host's kernel sees its frames too; with ARP on, it answered
+    ARP for the tunnel address from tun0's MAC as well as from br-vx's,
+    and a peer's OVS that kept tun0's MAC sent VXLAN that this host's
+    OVS did not decapsulate (only frames to the bridge's MAC are). A NIC
+    in a kernel-datapath bridge never reaches the kernel's stack.
     """
     wires = [('br-vx', 'tun0')]
     if host.external:
@@ -53,6 +58,8 @@ def create_bridges(host):
         vsctl(host, '--may-exist', 'add-br', bridge, '--', 'set', 'Bridge',
               bridge, 'datapath_type=netdev')
         vsctl(host, '--may-exist', 'add-port', bridge, port)
+        namespaces.run(host, ['ip', 'link', 'set', 'dev', port, 'arp',
+                              'off'])
     namespaces.run(host, ['ip', 'addr', 'replace', '%s/%d' % (
         host.tunnel_ip, s.TUNNEL_PREFIXLEN), 'dev', 'br-vx'])
     namespaces.run(host, ['ip', 'link', 'set', 'br-vx', 'up'])

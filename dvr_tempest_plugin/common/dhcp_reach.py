@@ -27,12 +27,17 @@ from dvr_tempest_plugin.common import agents
 
 TUNNEL_BRIDGE = 'br-tun'
 # neutron/plugins/ml2/drivers/openvswitch/agent/common/constants.py
+TUN_TO_VLAN = '4'           # VXLAN_TUN_TO_LV: tunnel id -> local VLAN
 FLOOD_TO_TUN = '22'
+TUNNEL_TYPES = ('vxlan', 'gre', 'geneve')
 TAP_PREFIX = 'tap'          # nova/network/model.py NIC_NAME_LEN 14
 NIC_NAME_LEN = 14
 OVS_TIMEOUT = '--timeout=10'
 
 _FLOOD_RE = re.compile(r'\bdl_vlan=(\d+)\b.*\bactions=(\S+)')
+_PACKETS_RE = re.compile(r'\bn_packets=(\d+)')
+_TUN_ID_RE = re.compile(r'\btun_id=(0x[0-9a-f]+)\b.*\bactions=(\S+)')
+_VLAN_ACTION_RE = re.compile(r'mod_vlan_vid:(\d+)')
 _OUTPUT_RE = re.compile(r'output:(\d+)')
 _REMOTE_IP_RE = re.compile(r'\bremote_ip=(\S+)')
 
@@ -52,14 +57,34 @@ def local_vlan(host_client, port_id):
     return int(tag)
 
 
-def flood_ofports(flows_text, vlan):
-    """The ofports table 22 floods vlan to ([] without a flood flow)."""
+def _packets(line):
+    found = _PACKETS_RE.search(line)
+    return int(found.group(1)) if found else None
+
+
+def flood_flow(flows_text, vlan):
+    """(ofports table 22 floods vlan to, its n_packets); ([], None)."""
     for line in flows_text.splitlines():
         found = _FLOOD_RE.search(line)
         if found and int(found.group(1)) == vlan and 'arp' not in line:
-            return [int(port) for port in _OUTPUT_RE.findall(
-                found.group(2))]
-    return []
+            return ([int(port) for port in _OUTPUT_RE.findall(
+                found.group(2))], _packets(line))
+    return [], None
+
+
+def flood_ofports(flows_text, vlan):
+    """The ofports table 22 floods vlan to ([] without a flood flow)."""
+    return flood_flow(flows_text, vlan)[0]
+
+
+def tunnel_to_vlan(flows_text, segmentation_id):
+    """(local VLAN, n_packets) of table 4's flow for the tunnel id."""
+    for line in flows_text.splitlines():
+        found = _TUN_ID_RE.search(line)
+        if found and int(found.group(1), 16) == segmentation_id:
+            vlan = _VLAN_ACTION_RE.search(found.group(2))
+            return (int(vlan.group(1)) if vlan else None), _packets(line)
+    return None, None
 
 
 def tunnel_remote_ips(interfaces_csv):
@@ -81,13 +106,18 @@ def tunnel_ports(host_client):
         'options:remote_ip!=[]']).stdout)
 
 
+def tunnel_flows(host_client, table):
+    return host_client.run(['ovs-ofctl', 'dump-flows', TUNNEL_BRIDGE,
+                            'table=%s' % table]).stdout
+
+
 def flooded_remote_ips(host_client, vlan):
-    """The remote tunnel IPs host floods vlan's broadcasts to."""
-    flows = host_client.run(['ovs-ofctl', 'dump-flows', TUNNEL_BRIDGE,
-                             'table=%s' % FLOOD_TO_TUN]).stdout
+    """(remote tunnel IPs host floods vlan's broadcasts to, n_packets)."""
+    ofports, packets = flood_flow(tunnel_flows(host_client, FLOOD_TO_TUN),
+                                  vlan)
     remotes = tunnel_ports(host_client)
     return sorted(remotes.get(port, 'ofport %d' % port)
-                  for port in flood_ofports(flows, vlan))
+                  for port in ofports), packets
 
 
 def tunnel_ip_of(agents_client, host):
@@ -102,12 +132,19 @@ def evidence(networks_client, agents_client, host_client_of, vm,
 
     Evidence only: what cannot be read says why; nothing is raised.
     """
+    lines = _evidence(networks_client, agents_client, host_client_of, vm,
+                      network_id)
+    return '\n'.join(lines)
+
+
+def _evidence(networks_client, agents_client, host_client_of, vm,
+              network_id):
     try:
         dhcp_agents = networks_client.list_dhcp_agents_on_hosting_network(
             network_id)['agents']
     except Exception as exc:  # evidence only, never the outcome
-        return 'DHCP of network %s: its DHCP agents not read (%s)' % (
-            network_id, exc)
+        return ['DHCP of network %s: its DHCP agents not read (%s)' % (
+            network_id, exc)]
     lines = ['DHCP agents of network %s (API): %s' % (
         network_id, ', '.join('%s (%s)' % (
             a['host'], 'alive' if a['alive'] else 'dead')
@@ -118,14 +155,16 @@ def evidence(networks_client, agents_client, host_client_of, vm,
                                  remote))
         lines.extend(_return_tunnel_line(agents_client, host_client_of, vm,
                                          host) for host in remote)
-    return '\n'.join(lines)
+        lines.extend(_arrival_line(networks_client, host_client_of,
+                                   network_id, host) for host in remote)
+    return lines
 
 
 def _flood_line(agents_client, host_client_of, vm, dhcp_hosts):
     try:
         client = host_client_of(vm.host)
         vlan = local_vlan(client, vm.port_id)
-        flooded = flooded_remote_ips(client, vlan)
+        flooded, packets = flooded_remote_ips(client, vlan)
         wanted = {host: tunnel_ip_of(agents_client, host)
                   for host in dhcp_hosts}
     except Exception as exc:  # evidence only, never the outcome
@@ -134,8 +173,10 @@ def _flood_line(agents_client, host_client_of, vm, dhcp_hosts):
     missing = ['%s (%s)' % (host, ip) for host, ip in sorted(wanted.items())
                if ip not in flooded]
     line = ('host %s, %s table %s, local VLAN %d of %s: broadcasts go to '
-            'tunnels %s' % (vm.host, TUNNEL_BRIDGE, FLOOD_TO_TUN, vlan,
-                            vm.name, ', '.join(flooded) or 'none'))
+            'tunnels %s (%s packets so far)' % (
+                vm.host, TUNNEL_BRIDGE, FLOOD_TO_TUN, vlan, vm.name,
+                ', '.join(flooded) or 'none',
+                'no flood flow, no' if packets is None else packets))
     if missing:
         line += ('; none to the DHCP host %s: %s\'s DHCPDISCOVER cannot '
                  'reach its DHCP server' % (', '.join(missing), vm.name))
@@ -157,3 +198,26 @@ def _return_tunnel_line(agents_client, host_client_of, vm, dhcp_host):
             dhcp_host, vm.host, vm_host_ip)
     return ('host %s has no tunnel port to %s (%s): it drops what comes '
             'from there' % (dhcp_host, vm.host, vm_host_ip))
+
+
+def _arrival_line(networks_client, host_client_of, network_id, dhcp_host):
+    """What dhcp_host's br-tun does with the network's tunnel id."""
+    try:
+        network = networks_client.show_network(network_id)['network']
+        if network.get('provider:network_type') not in TUNNEL_TYPES:
+            return 'network %s is of type %s: no tunnel to read' % (
+                network_id, network.get('provider:network_type'))
+        segmentation_id = network['provider:segmentation_id']
+        vlan, packets = tunnel_to_vlan(
+            tunnel_flows(host_client_of(dhcp_host), TUN_TO_VLAN),
+            segmentation_id)
+    except Exception as exc:  # evidence only, never the outcome
+        return 'host %s: its %s table %s not read (%s)' % (
+            dhcp_host, TUNNEL_BRIDGE, TUN_TO_VLAN, exc)
+    if packets is None:
+        return ('host %s, %s table %s: no flow for tunnel id %s: it drops '
+                'what tunnels bring for this network' % (
+                    dhcp_host, TUNNEL_BRIDGE, TUN_TO_VLAN, segmentation_id))
+    return ('host %s, %s table %s: tunnel id %s to local VLAN %s (%d '
+            'packets so far)' % (dhcp_host, TUNNEL_BRIDGE, TUN_TO_VLAN,
+                                 segmentation_id, vlan, packets))

@@ -29,6 +29,13 @@ FLOWS = (
     'output:4\n'
     ' cookie=0xd36e, duration=174.4s, table=22, n_packets=114, '
     'priority=0 actions=drop\n')
+# ovs-ofctl dump-flows br-tun table=4 on cpnw2
+TUN_TO_VLAN = (
+    'NXST_FLOW reply (xid=0x8):\n'
+    ' cookie=0xa578, duration=9.2s, table=4, n_packets=7, priority=1,'
+    'tun_id=0x39e actions=mod_vlan_vid:12,resubmit(,9)\n'
+    ' cookie=0xa578, duration=970.0s, table=4, n_packets=0, priority=0 '
+    'actions=drop\n')
 INTERFACES = (
     '3,df_default=true egress_pkt_mark=0 in_key=flow local_ip=10.251.0.11 '
     'out_key=flow remote_ip=10.251.0.12\n'
@@ -41,7 +48,8 @@ class FakeOvsHost(object):
     name = 'cpnw1'
 
     def __init__(self, tag='9', fail=None):
-        self.answers = {'ovs-vsctl': tag, 'ovs-ofctl': FLOWS}
+        self.answers = {'ovs-vsctl': tag, 'table=22': FLOWS,
+                        'table=4': TUN_TO_VLAN}
         self.fail = fail
 
     def run(self, argv):
@@ -51,14 +59,21 @@ class FakeOvsHost(object):
             return hosts.CommandResult(self.name, '', 0,
                                        self.answers.get('find', INTERFACES),
                                        '')
+        key = argv[-1] if argv[0] == 'ovs-ofctl' else argv[0]
         return hosts.CommandResult(self.name, '', 0,
-                                   self.answers[argv[0]] + '\n', '')
+                                   self.answers[key] + '\n', '')
 
 
 class FakeNetworks(object):
 
-    def __init__(self, hosts_alive):
+    def __init__(self, hosts_alive, network_type='vxlan'):
         self.hosts_alive = hosts_alive
+        self.network_type = network_type
+
+    def show_network(self, network_id):
+        return {'network': {'id': network_id,
+                            'provider:network_type': self.network_type,
+                            'provider:segmentation_id': 0x39e}}
 
     def list_dhcp_agents_on_hosting_network(self, network_id):
         return {'agents': [{'host': host, 'alive': alive}
@@ -82,9 +97,9 @@ def vm():
     return vms.Vm('vm2', 'cpnw1', 'subnet2', 'server-2', port_id=PORT_ID)
 
 
-def evidence(dhcp_hosts, host=None):
+def evidence(dhcp_hosts, host=None, network_type='vxlan'):
     return dhcp_reach.evidence(
-        FakeNetworks(dhcp_hosts), FakeAgents(),
+        FakeNetworks(dhcp_hosts, network_type), FakeAgents(),
         lambda name: host or FakeOvsHost(), vm(), NETWORK_ID)
 
 
@@ -99,6 +114,13 @@ class TestParsing(base.TestCase):
 
     def test_no_flood_flow(self):
         self.assertEqual([], dhcp_reach.flood_ofports(FLOWS, 7))
+        self.assertEqual(([], None), dhcp_reach.flood_flow(FLOWS, 7))
+
+    def test_tunnel_id_to_vlan(self):
+        self.assertEqual((12, 7), dhcp_reach.tunnel_to_vlan(TUN_TO_VLAN,
+                                                            0x39e))
+        self.assertEqual((None, None),
+                         dhcp_reach.tunnel_to_vlan(TUN_TO_VLAN, 0x54))
 
     def test_remote_ips_by_ofport(self):
         self.assertEqual({3: '10.251.0.12', 4: '10.251.0.13'},
@@ -116,7 +138,9 @@ class TestEvidence(base.TestCase):
         self.assertIn('DHCP agents of network %s (API): cpnw2 (alive)'
                       % NETWORK_ID, text)
         self.assertIn('local VLAN 9 of vm2: broadcasts go to tunnels '
-                      '10.251.0.12, 10.251.0.13', text)
+                      '10.251.0.12, 10.251.0.13 (17 packets so far)', text)
+        self.assertIn('host cpnw2, br-tun table 4: tunnel id 926 to local '
+                      'VLAN 12 (7 packets so far)', text)
         self.assertNotIn('cannot reach', text)
         self.assertIn('host cpnw2 has no tunnel port to cpnw1 (10.251.0.11): '
                       'it drops what comes from there', text)
@@ -135,6 +159,17 @@ class TestEvidence(base.TestCase):
         self.assertIn('none to the DHCP host network1 (10.251.0.14): '
                       'vm2\'s DHCPDISCOVER cannot reach its DHCP server',
                       text)
+
+    def test_no_tunnel_flow_on_the_dhcp_host(self):
+        host = FakeOvsHost()
+        host.answers['table=4'] = TUN_TO_VLAN.replace('0x39e', '0x54')
+        self.assertIn('host cpnw2, br-tun table 4: no flow for tunnel id '
+                      '926: it drops what tunnels bring for this network',
+                      evidence([('cpnw2', True)], host))
+
+    def test_vlan_network_has_no_tunnel_to_read(self):
+        self.assertIn('is of type vlan: no tunnel to read',
+                      evidence([('cpnw2', True)], network_type='vlan'))
 
     def test_dhcp_on_the_guest_host_needs_no_tunnel(self):
         text = evidence([('cpnw1', True)])
