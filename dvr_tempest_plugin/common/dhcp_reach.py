@@ -24,14 +24,13 @@ tunnels its host floods to.
 import re
 
 from dvr_tempest_plugin.common import agents
+from dvr_tempest_plugin.common import naming
 
 TUNNEL_BRIDGE = 'br-tun'
 # neutron/plugins/ml2/drivers/openvswitch/agent/common/constants.py
 TUN_TO_VLAN = '4'           # VXLAN_TUN_TO_LV: tunnel id -> local VLAN
 FLOOD_TO_TUN = '22'
 TUNNEL_TYPES = ('vxlan', 'gre', 'geneve')
-TAP_PREFIX = 'tap'          # nova/network/model.py NIC_NAME_LEN 14
-NIC_NAME_LEN = 14
 OVS_TIMEOUT = '--timeout=10'
 
 _FLOOD_RE = re.compile(r'\bdl_vlan=(\d+)\b.*\bactions=(\S+)')
@@ -42,18 +41,13 @@ _OUTPUT_RE = re.compile(r'output:(\d+)')
 _REMOTE_IP_RE = re.compile(r'\bremote_ip=(\S+)')
 
 
-def tap_device(port_id):
-    """The guest's tap in br-int, as nova names it."""
-    return (TAP_PREFIX + port_id)[:NIC_NAME_LEN]
-
-
 def local_vlan(host_client, port_id):
     """br-int's tag of the guest's tap: the network's local VLAN."""
     tag = host_client.run(['ovs-vsctl', OVS_TIMEOUT, 'get', 'Port',
-                           tap_device(port_id), 'tag']).stdout.strip()
+                           naming.tap_device(port_id), 'tag']).stdout.strip()
     if not tag.isdigit():
         raise ValueError('port %s has no VLAN tag in br-int: %r' % (
-            tap_device(port_id), tag))
+            naming.tap_device(port_id), tag))
     return int(tag)
 
 
@@ -70,11 +64,6 @@ def flood_flow(flows_text, vlan):
             return ([int(port) for port in _OUTPUT_RE.findall(
                 found.group(2))], _packets(line))
     return [], None
-
-
-def flood_ofports(flows_text, vlan):
-    """The ofports table 22 floods vlan to ([] without a flood flow)."""
-    return flood_flow(flows_text, vlan)[0]
 
 
 def tunnel_to_vlan(flows_text, segmentation_id):

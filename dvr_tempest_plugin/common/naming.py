@@ -31,6 +31,7 @@ FIP_EXT_DEV_PREFIX = 'fg-'
 ROUTER_2_FIP_DEV_PREFIX = 'rfp-'
 FIP_2_ROUTER_DEV_PREFIX = 'fpr-'
 HA_DEV_PREFIX = 'ha-'       # neutron/agent/l3/ha_router.py
+TAP_DEV_PREFIX = 'tap'      # nova/network/model.py, for a VM's port
 
 
 def _device(prefix, identifier):
@@ -82,3 +83,8 @@ def fpr_device(router_id):
 def ha_device(port_id):
     """Port on the HA network, where VRRP runs; in snat- (DVR+HA)."""
     return _device(HA_DEV_PREFIX, port_id)
+
+
+def tap_device(port_id):
+    """A guest's tap in br-int, as nova names it."""
+    return _device(TAP_DEV_PREFIX, port_id)

@@ -12,6 +12,7 @@
 
 from dvr_tempest_plugin.common import dhcp_reach
 from dvr_tempest_plugin.common import hosts
+from dvr_tempest_plugin.common import naming
 from dvr_tempest_plugin.common import vms
 from dvr_tempest_plugin.tests.unit import base
 
@@ -106,14 +107,14 @@ def evidence(dhcp_hosts, host=None, network_type='vxlan'):
 class TestParsing(base.TestCase):
 
     def test_tap_named_as_nova_does(self):
-        self.assertEqual('tap187e74ab-44', dhcp_reach.tap_device(PORT_ID))
+        self.assertEqual('tap187e74ab-44', naming.tap_device(PORT_ID))
 
     def test_flood_ports_of_the_vlan_only(self):
-        self.assertEqual([3, 4], dhcp_reach.flood_ofports(FLOWS, 9))
-        self.assertEqual([3], dhcp_reach.flood_ofports(FLOWS, 8))
+        self.assertEqual([3, 4], dhcp_reach.flood_flow(FLOWS, 9)[0])
+        self.assertEqual([3], dhcp_reach.flood_flow(FLOWS, 8)[0])
 
     def test_no_flood_flow(self):
-        self.assertEqual([], dhcp_reach.flood_ofports(FLOWS, 7))
+        self.assertEqual([], dhcp_reach.flood_flow(FLOWS, 7)[0])
         self.assertEqual(([], None), dhcp_reach.flood_flow(FLOWS, 7))
 
     def test_tunnel_id_to_vlan(self):
