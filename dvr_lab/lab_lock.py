@@ -56,12 +56,14 @@ def holder(path=None):
 
 
 @contextlib.contextmanager
-def held(command, path=None, wait=WAIT_SECONDS, on_wait=None):
+def held(command, path=None, wait=None, on_wait=None):
     """Hold the lab lock as `command`, waiting at most wait seconds.
 
-    on_wait(holder) is called once when another command holds it.
+    wait defaults to WAIT_SECONDS; on_wait(holder) is called once when
+    another command holds it.
     """
     path = path or settings.LOCK_FILE
+    wait = WAIT_SECONDS if wait is None else wait
     fd = _inherited(path)
     if fd is None:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
