@@ -23,14 +23,22 @@ def host_etc(host, *parts):
     return os.path.join(host.dir, 'etc', *parts)
 
 
+# devstack's MYSQL_REDUCE_MEMORY (on by default, lib/databases/mysql).
+DEVSTACK_REDUCED_MEMORY = [
+    '--read-buffer-size=64K', '--innodb-buffer-pool-size=16M',
+    '--thread-stack=192K', '--thread-cache-size=8', '--tmp-table-size=8M',
+    '--sort-buffer-size=8M', '--max-allowed-packet=8M']
+
+
 def mariadb():
     return Service('mariadb', s.CONTROLLER, [
         '/usr/sbin/mariadbd', '--no-defaults', '--user=root',
         '--datadir=' + MYSQL_DIR, '--socket=' + MYSQL_SOCKET,
         '--bind-address=127.0.0.1', '--port=3306', '--skip-name-resolve',
-        '--skip-log-bin', '--innodb-buffer-pool-size=128M',
+        '--skip-log-bin',
         '--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0',
         '--max-connections=1000', '--character-set-server=utf8mb4',
+    ] + DEVSTACK_REDUCED_MEMORY + [
         '--pid-file=' + os.path.join(s.DATA_DIR, 'mysql.pid')], None)
 
 
