@@ -144,8 +144,12 @@ def _evidence(networks_client, agents_client, host_client_of, vm,
                                  remote))
         lines.extend(_return_tunnel_line(agents_client, host_client_of, vm,
                                          host) for host in remote)
-        lines.extend(_arrival_line(networks_client, host_client_of,
-                                   network_id, host) for host in remote)
+        segment, why_not = _tunnel_segment(networks_client, network_id)
+        if why_not:
+            lines.append(why_not)
+        else:
+            lines.extend(_arrival_line(host_client_of, segment, host)
+                         for host in remote)
     return lines
 
 
@@ -189,14 +193,23 @@ def _return_tunnel_line(agents_client, host_client_of, vm, dhcp_host):
             'from there' % (dhcp_host, vm.host, vm_host_ip))
 
 
-def _arrival_line(networks_client, host_client_of, network_id, dhcp_host):
-    """What dhcp_host's br-tun does with the network's tunnel id."""
+def _tunnel_segment(networks_client, network_id):
+    """(the network's tunnel id, None), or (None, why there is none)."""
     try:
         network = networks_client.show_network(network_id)['network']
-        if network.get('provider:network_type') not in TUNNEL_TYPES:
-            return 'network %s is of type %s: no tunnel to read' % (
-                network_id, network.get('provider:network_type'))
-        segmentation_id = network['provider:segmentation_id']
+    except Exception as exc:  # evidence only, never the outcome
+        return None, 'network %s: its type and tunnel id not read (%s)' % (
+            network_id, exc)
+    network_type = network.get('provider:network_type')
+    if network_type not in TUNNEL_TYPES:
+        return None, 'network %s is of type %s: no tunnel to read' % (
+            network_id, network_type)
+    return network['provider:segmentation_id'], None
+
+
+def _arrival_line(host_client_of, segmentation_id, dhcp_host):
+    """What dhcp_host's br-tun does with the network's tunnel id."""
+    try:
         vlan, packets = tunnel_to_vlan(
             tunnel_flows(host_client_of(dhcp_host), TUN_TO_VLAN),
             segmentation_id)
